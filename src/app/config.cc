@@ -1,0 +1,101 @@
+#include "app/config.h"
+
+#include <limits>
+
+#include "sinks/registry.h"
+#include "util/files.h"
+
+namespace kv::app {
+
+const char kEmbeddedDefaultConfig[] =
+    R"(# kubevents embedded defaults: every event, as JSON lines on stdout.
+logLevel: info
+logFormat: text
+route:
+  routes:
+    - match:
+        - receiver: stdout
+receivers:
+  - name: stdout
+    stdout: {}
+)";
+
+namespace {
+
+std::set<std::string> ToSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+}  // namespace
+
+Config Parse(const std::string& text, const std::string& file) {
+  auto diag = std::make_shared<config::Diagnostics>();
+  config::Node root = config::ParseYaml(text, file, diag);
+  Config cfg;
+  cfg.file = file;
+  if (root.Defined() && !root.IsMap()) root.Report("the config file must be a YAML mapping");
+  root.RejectUnknownKeys({"logLevel", "logFormat", "throttlePeriod", "maxEventAgeSeconds",
+                          "clusterName", "namespace", "namespaces", "eventsApi", "leaderElection",
+                          "route", "receivers", "kubeQPS", "kubeBurst", "metricsNamePrefix",
+                          "omitLookup", "cacheSize"});
+  cfg.log_level = root.String("logLevel", cfg.log_level);
+  cfg.log_format = root.String("logFormat", cfg.log_format);
+  cfg.cluster_name = root.String("clusterName");
+  cfg.namespace_ = root.String("namespace");
+  if (root.Has("namespaces")) {
+    config::Node ns = root.Child("namespaces");
+    ns.RejectUnknownKeys({"include", "exclude"});
+    cfg.include_namespaces = ToSet(ns.StringList("include"));
+    cfg.exclude_namespaces = ToSet(ns.StringList("exclude"));
+  }
+  std::string api = root.String("eventsApi", "core/v1");
+  if (api == "events.k8s.io/v1") {
+    cfg.events_api = event::ApiGroup::kEventsV1;
+  } else if (api != "core/v1" && api != "v1") {
+    root.Report("expected core/v1 or events.k8s.io/v1, got '" + api + "'", "eventsApi");
+  }
+  cfg.kube_qps = root.Double("kubeQPS", cfg.kube_qps, 0, 100000);
+  cfg.kube_burst = static_cast<int>(root.Int("kubeBurst", cfg.kube_burst, 0, 100000));
+  // throttlePeriod is the reference's deprecated spelling of maxEventAgeSeconds.
+  int64_t age = root.Int("throttlePeriod", 5, 0, std::numeric_limits<int32_t>::max());
+  if (root.Has("throttlePeriod")) root.Warn("deprecated: use maxEventAgeSeconds", "throttlePeriod");
+  age = root.Int("maxEventAgeSeconds", age, 0, std::numeric_limits<int32_t>::max());
+  cfg.max_event_age = std::chrono::seconds(age);
+
+  std::vector<std::string> names;
+  config::Node receivers = root.Child("receivers");
+  if (!receivers.Defined()) {
+    root.Report("no receivers: add at least one under `receivers:`");
+  } else if (!receivers.IsSequence()) {
+    root.Report("expected a list of receivers", "receivers");
+  } else {
+    for (const config::Node& r : receivers.Items()) {
+      std::string name = r.IsMap() ? r.String("name") : "";
+      if (r.IsMap() && name.empty()) r.Report("receiver has no name", "name");
+      for (const auto& existing : names) {
+        if (!name.empty() && existing == name)
+          r.Report("duplicate receiver name '" + name + "'", "name");
+      }
+      names.push_back(name);
+      cfg.receivers.push_back({name, sinks::ParseReceiver(r)});
+    }
+  }
+  cfg.route = std::make_shared<route::Tree>(route::Tree::Parse(root.Child("route"), names));
+  if (!root.Has("route")) root.Warn("no route: no event will be sent anywhere");
+
+  std::vector<config::Problem> problems = diag->problems();
+  if (diag->HasErrors()) throw config::Error(std::move(problems));
+  cfg.warnings = std::move(problems);
+  return cfg;
+}
+
+Config Load(const std::string& path) {
+  auto text = files::Read(path);
+  if (!text) {
+    config::Problem p;
+    p.file = path;
+    p.message = text.error().message;
+    throw config::Error({p});
+  }
+  return Parse(*text, path);
+}
+
+}  // namespace kv::app

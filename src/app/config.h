@@ -1,0 +1,52 @@
+// The exporter's configuration: the reference exporter's file format (the
+// keys the foundation needs so far) plus kubevents's own keys. Load() reads
+// and validates a whole file and throws config::Error listing every
+// problem with file, line, column and key path; nothing is connected here.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/node.h"
+#include "event/decode.h"
+#include "route/tree.h"
+#include "sinks/sink.h"
+
+namespace kv::app {
+
+struct ReceiverConfig {
+  std::string name;
+  sinks::Builder build;
+};
+
+struct Config {
+  std::string file;  // where it came from, for messages
+  std::string log_level = "info";
+  std::string log_format = "text";
+  std::string cluster_name;
+  std::string namespace_;  // the reference's single-namespace scope
+  std::set<std::string> include_namespaces;
+  std::set<std::string> exclude_namespaces;
+  event::ApiGroup events_api = event::ApiGroup::kCore;
+  double kube_qps = 5;  // client-go's defaults, as the reference
+  int kube_burst = 10;
+  std::chrono::seconds max_event_age{5};
+  std::vector<ReceiverConfig> receivers;
+  std::shared_ptr<route::Tree> route;
+  std::vector<config::Problem> warnings;
+};
+
+// The configuration `kubevents run` uses without --config: every event,
+// as JSON lines on stdout.
+extern const char kEmbeddedDefaultConfig[];
+
+// Parses `text` (named `file` in messages). Throws config::Error.
+Config Parse(const std::string& text, const std::string& file);
+
+// Reads and parses `path`. Throws config::Error (also for an unreadable file).
+Config Load(const std::string& path);
+
+}  // namespace kv::app

@@ -1,0 +1,73 @@
+// kubevents: a Kubernetes event exporter. See README.md.
+#include <CLI/CLI.hpp>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "app/run.h"
+#include "app/version.h"
+
+namespace {
+
+// The reference exporter is started as `kubernetes-event-exporter
+// -conf=/data/config.yaml`, with no subcommand; manifests that say so keep
+// working: `-conf=F` / `-conf F` / `--conf F` become `run --config F`.
+std::vector<std::string> TranslateReferenceArgs(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    for (const char* flag : {"-conf", "--conf"}) {
+      std::string f = flag;
+      if (a == f && i + 1 < args.size()) {
+        args[i] = "--config";
+      } else if (a.rfind(f + "=", 0) == 0) {
+        args[i] = "--config=" + a.substr(f.size() + 1);
+      } else {
+        continue;
+      }
+      bool has_command = false;
+      for (size_t j = 1; j < args.size(); ++j) {
+        if (args[j] == "run" || args[j] == "check-config") has_command = true;
+      }
+      if (!has_command) args.insert(args.begin() + 1, "run");
+      return args;
+    }
+  }
+  return args;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = TranslateReferenceArgs(argc, argv);
+  std::vector<char*> cargs;
+  for (auto& a : args) cargs.push_back(a.data());
+
+  CLI::App app{"kubevents: export Kubernetes events to where they last"};
+  app.require_subcommand(1);
+  kv::app::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "watch events and deliver them to the receivers");
+  run_cmd->add_option("-c,--config", run.config_file, "config file (default: embedded defaults)");
+  run_cmd->add_option("--kubeconfig", run.kubeconfig, "kubeconfig file");
+  run_cmd->add_option("--context", run.context, "kubeconfig context");
+  run_cmd
+      ->add_option("--shutdown-grace", run.shutdown_grace_seconds,
+                   "seconds to deliver queued events after SIGTERM")
+      ->default_val(10);
+  std::string check_file;
+  auto* check_cmd = app.add_subcommand("check-config", "validate a config file and exit");
+  check_cmd->add_option("file", check_file, "config file")->required();
+  auto* version_cmd = app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (*version_cmd) {
+    std::printf("kubevents %s\n", kv::app::kVersion);
+    return 0;
+  }
+  if (*check_cmd) return kv::app::CheckConfig(check_file);
+  return kv::app::Run(run);
+}

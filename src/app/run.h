@@ -1,0 +1,24 @@
+// `kubevents run`: wires config, Kubernetes client, watcher, routes and
+// receivers together, and runs until SIGTERM/SIGINT.
+#pragma once
+
+#include <string>
+
+namespace kv::app {
+
+struct RunOptions {
+  std::string config_file;  // empty: the embedded defaults
+  std::string kubeconfig;
+  std::string context;
+  int shutdown_grace_seconds = 10;
+};
+
+// Returns the process exit code: 0 after a clean shutdown, 1 when the
+// configuration or the first connection to the API server fails (one
+// clear line on stderr says why).
+int Run(const RunOptions& options);
+
+// `kubevents check-config FILE`: prints every problem, exit 0 or 1.
+int CheckConfig(const std::string& file);
+
+}  // namespace kv::app

@@ -1,0 +1,114 @@
+// config::Node: the YAML reader every Parse() uses. It wraps a yaml-cpp node
+// with the file it came from and its key path, so every problem is reported
+// as "FILE:LINE:COLUMN: KEY.PATH: what is wrong". Problems are collected, not
+// thrown, so `check-config` can list them all; getters return the default
+// after reporting. After parsing, Diagnostics::ThrowIfAny() raises them.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kv::config {
+
+struct Problem {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+  std::string key_path;
+  std::string message;
+  bool warning = false;
+  std::string ToString() const;
+};
+
+// Collects problems for one load. Shared by every Node of that load.
+class Diagnostics {
+ public:
+  void Add(Problem p) { problems_.push_back(std::move(p)); }
+  bool HasErrors() const;
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  std::vector<Problem> problems_;
+};
+
+// Thrown once, at the end of a load that found errors: the only exception
+// in kubevents, caught in app/.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(std::vector<Problem> problems);
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  std::vector<Problem> problems_;
+};
+
+class Node {
+ public:
+  Node(YAML::Node node, std::string file, std::string path, std::shared_ptr<Diagnostics> diag)
+      : node_(std::move(node)),
+        file_(std::move(file)),
+        path_(std::move(path)),
+        diag_(std::move(diag)) {}
+
+  bool Defined() const { return node_.IsDefined() && !node_.IsNull(); }
+  bool IsMap() const { return node_.IsMap(); }
+  bool IsSequence() const { return node_.IsSequence(); }
+  bool IsScalar() const { return node_.IsScalar(); }
+  bool Has(std::string_view key) const;
+  Node Child(std::string_view key) const;
+
+  // Typed reads of a child key; the default when absent, a problem (and
+  // the default) when present with the wrong type or out of range.
+  std::string String(std::string_view key, std::string def = {}) const;
+  bool Bool(std::string_view key, bool def = false) const;
+  int64_t Int(std::string_view key, int64_t def, int64_t min, int64_t max) const;
+  double Double(std::string_view key, double def, double min, double max) const;
+  std::vector<std::string> StringList(std::string_view key) const;
+  std::vector<std::pair<std::string, std::string>> StringMap(std::string_view key) const;
+
+  // This node as a scalar string (problem if it is not one).
+  std::string AsString() const;
+  std::vector<Node> Items() const;                            // a sequence's items
+  std::vector<std::pair<std::string, Node>> Entries() const;  // a map's entries
+
+  // Reports every key not in `known`, with the closest known key.
+  void RejectUnknownKeys(std::initializer_list<std::string_view> known) const;
+  void RejectUnknownKeys(const std::vector<std::string_view>& known) const;
+
+  // Records a problem located at this node (or its child `key`).
+  void Report(std::string message, std::string_view key = {}) const;
+  void Warn(std::string message, std::string_view key = {}) const;
+
+  const std::string& path() const { return path_; }
+  const std::string& file() const { return file_; }
+  int line() const { return node_.Mark().line + 1; }
+  const YAML::Node& yaml() const { return node_; }
+  const std::shared_ptr<Diagnostics>& diagnostics() const { return diag_; }
+
+ private:
+  std::string ChildPath(std::string_view key) const;
+  Problem MakeProblem(std::string message, std::string_view key) const;
+
+  YAML::Node node_;
+  std::string file_;
+  std::string path_;
+  std::shared_ptr<Diagnostics> diag_;
+};
+
+// Parses YAML text; a syntax error becomes a Problem with line and column
+// and an undefined root.
+Node ParseYaml(const std::string& text, const std::string& file,
+               const std::shared_ptr<Diagnostics>& diag);
+
+// The known key nearest to `key` by edit distance, or "" if none is close.
+std::string NearestKey(std::string_view key, const std::vector<std::string_view>& known);
+
+}  // namespace kv::config

@@ -1,0 +1,81 @@
+// An HTTP client over libcurl: TLS with in-memory or file CA and client
+// certificates, keep-alive (the handle is reused), HTTP/2 over TLS where the
+// server offers it, and a streaming GET for long-lived watch responses.
+//
+// One Client per thread: the curl handle inside is not thread-safe. A
+// transport failure (DNS, refused, reset, timeout, TLS) is kUnavailable;
+// an HTTP status, whatever it is, is a successful Response.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/result.h"
+
+namespace kv::http {
+
+struct TlsOptions {
+  std::string ca_pem;   // trusted CAs, PEM; empty = system store (or ca_file)
+  std::string ca_file;  // trusted CAs, path
+  bool insecure_skip_verify = false;
+  std::string client_cert_pem;  // PEM, or
+  std::string client_cert_file;
+  std::string client_key_pem;  // PEM, or
+  std::string client_key_file;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::string body;
+  std::chrono::milliseconds timeout{30000};  // whole request; 0 = none
+  std::chrono::milliseconds connect_timeout{10000};
+};
+
+struct Response {
+  long status = 0;
+  std::string body;
+  Headers headers;  // names lower-cased
+  // First value of header `name` (lower-case), or "".
+  std::string Header(std::string_view name) const;
+};
+
+// Called with each piece of a streamed body. Return false to stop the
+// transfer (the Stream call then returns normally).
+using ChunkCallback = std::function<bool(std::string_view chunk)>;
+// Polled about once a second during a transfer; return true to abort it.
+using AbortCheck = std::function<bool()>;
+
+class Client {
+ public:
+  Client();
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Performs one request and buffers the whole answer.
+  Result<Response> Do(const Request& request, const TlsOptions& tls);
+
+  // Performs a request whose 2xx body is handed to `on_chunk` as it
+  // arrives. A non-2xx body is buffered into the returned Response instead.
+  // Returns the Response (status, headers) when the server closes the
+  // stream, `on_chunk` returns false, or `abort` returns true.
+  Result<Response> Stream(const Request& request, const TlsOptions& tls,
+                          const ChunkCallback& on_chunk, const AbortCheck& abort);
+
+  struct Transfer;  // one transfer's state, shared with curl's callbacks (client.cc)
+
+ private:
+  Result<Response> Perform(const Request& request, const TlsOptions& tls, Transfer& transfer);
+  void* curl_;  // CURL*, owned
+};
+
+}  // namespace kv::http

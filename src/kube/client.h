@@ -1,0 +1,49 @@
+// A small Kubernetes API client: authenticated, rate-limited GETs and
+// watch streams against one API server. Not thread-safe (it owns one HTTP
+// connection); the Credentials and RateLimiter it uses are, so several
+// Clients may share them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/client.h"
+#include "kube/credentials.h"
+#include "kube/rate_limiter.h"
+#include "util/result.h"
+#include "util/stop.h"
+
+namespace kv::kube {
+
+class Client {
+ public:
+  // `credentials` and `limiter` are shared; `stop` (may be null) aborts
+  // waits and streams at shutdown and must outlive the Client.
+  Client(std::shared_ptr<Credentials> credentials, std::shared_ptr<RateLimiter> limiter,
+         StopSignal* stop);
+
+  // GET `path` (with query), e.g. "/api/v1/events?limit=500". Any HTTP
+  // status is a Response; kUnavailable on transport failure, kUnauthorized
+  // when credentials cannot be obtained. A 401 re-fetches credentials once.
+  Result<http::Response> Get(const std::string& path, std::chrono::milliseconds timeout);
+
+  // Streams a watch: `on_chunk` sees the 200 body as it arrives. Returns
+  // when the server ends the stream, on_chunk returns false, or stop fires.
+  Result<http::Response> Watch(const std::string& path, const http::ChunkCallback& on_chunk);
+
+  const std::string& server() const { return credentials_->config().server; }
+
+ private:
+  Result<http::Request> Prepare(const std::string& path, http::TlsOptions* tls);
+
+  std::shared_ptr<Credentials> credentials_;
+  std::shared_ptr<RateLimiter> limiter_;
+  StopSignal* stop_;
+  http::Client http_;
+};
+
+// One line for an operator, from an error answer: "403 Forbidden: events is
+// forbidden: User ... cannot list ...". Uses the Status body when present.
+std::string DescribeFailure(const http::Response& response);
+
+}  // namespace kv::kube

@@ -1,0 +1,278 @@
+#include "kube/watcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_set>
+
+#include "kube/backoff.h"
+#include "util/time.h"
+
+namespace kv::kube {
+
+namespace {
+
+std::string UrlEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Watcher::Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
+                 Handler handler)
+    : options_(std::move(options)),
+      client_(client),
+      clock_(clock),
+      rng_(rng),
+      stop_(stop),
+      handler_(std::move(handler)),
+      decoder_(options_.api_group, /*keep_raw=*/true) {}
+
+std::string Watcher::CollectionPath() const {
+  std::string prefix =
+      options_.api_group == event::ApiGroup::kCore ? "/api/v1" : "/apis/events.k8s.io/v1";
+  if (!options_.namespace_.empty()) prefix += "/namespaces/" + UrlEncode(options_.namespace_);
+  return prefix + "/events";
+}
+
+bool Watcher::Wanted(const event::Event& ev) {
+  const std::string& ns = ev.metadata.namespace_;
+  if (!options_.include_namespaces.empty() && options_.include_namespaces.count(ns) == 0) {
+    return false;
+  }
+  return options_.exclude_namespaces.count(ns) == 0;
+}
+
+void Watcher::Offer(event::Event ev, bool initial_list) {
+  stats_.received.fetch_add(1, std::memory_order_relaxed);
+  if (!Wanted(ev)) {
+    stats_.filtered_namespace.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (initial_list && options_.max_event_age.count() > 0) {
+    int64_t cutoff =
+        start_micros_ -
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.max_event_age).count();
+    int64_t seen = ev.LastSeenMicros();
+    if (seen == 0) {
+      seen = timeutil::ParseRfc3339Micros(ev.metadata.creation_timestamp).value_or(0);
+    }
+    if (seen < cutoff) {
+      emitted_.Remember(ev);
+      stats_.too_old.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  Novelty n = emitted_.Observe(ev);
+  if (n == Novelty::kUnchanged) {
+    stats_.unchanged.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  (n == Novelty::kNew ? stats_.emitted_new : stats_.emitted_updates)
+      .fetch_add(1, std::memory_order_relaxed);
+  ev.cluster_name = options_.cluster_name;
+  handler_(std::make_shared<const event::Event>(std::move(ev)), n == Novelty::kUpdate);
+}
+
+Result<void> Watcher::Start() {
+  start_micros_ = timeutil::ToMicros(clock_.WallNow());
+  return List(/*initial=*/true);
+}
+
+Result<void> Watcher::List(bool initial) {
+  stats_.lists.fetch_add(1, std::memory_order_relaxed);
+  std::vector<event::Event> all;
+  std::string token;
+  std::string rv;
+  for (;;) {
+    std::string path = CollectionPath() + "?limit=" + std::to_string(options_.page_size);
+    if (!token.empty()) path += "&continue=" + UrlEncode(token);
+    auto resp = client_.Get(path, options_.request_timeout);
+    if (!resp) {
+      return Fail(resp.error().code,
+                  "cannot list events from " + client_.server() + ": " + resp.error().message);
+    }
+    if (resp->status == 410 && !token.empty()) {
+      // The continue token expired mid-list: start the list again.
+      spdlog::info("list continue token expired; restarting the list");
+      stats_.gone.fetch_add(1, std::memory_order_relaxed);
+      token.clear();
+      all.clear();
+      continue;
+    }
+    if (resp->status != 200) {
+      ErrorCode code = (resp->status == 401 || resp->status == 403) ? ErrorCode::kUnauthorized
+                       : resp->status >= 500                        ? ErrorCode::kUnavailable
+                                                                    : ErrorCode::kRejected;
+      return Fail(code,
+                  "cannot list events from " + client_.server() + ": " + DescribeFailure(*resp),
+                  static_cast<int>(resp->status));
+    }
+    auto page = decoder_.DecodeList(resp->body);
+    if (!page) return Fail(page.error().code, "event list: " + page.error().message);
+    for (const auto& err : page->item_errors) {
+      stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("skipping an event that cannot be decoded: {}", err);
+    }
+    for (auto& ev : page->items) all.push_back(std::move(ev));
+    rv = page->resource_version;
+    token = page->continue_token;
+    if (token.empty()) break;
+    if (stop_.Stopped()) return Fail(ErrorCode::kUnavailable, "shutting down");
+  }
+  // Emit in the order events happened, so a relist after an outage reads
+  // like the stream it replaces.
+  std::stable_sort(all.begin(), all.end(), [](const event::Event& a, const event::Event& b) {
+    return a.LastSeenMicros() < b.LastSeenMicros();
+  });
+  std::unordered_set<std::string> present;
+  present.reserve(all.size());
+  for (const auto& ev : all) present.insert(ev.metadata.uid);
+  emitted_.RetainOnly(present);
+  for (auto& ev : all) Offer(std::move(ev), initial);
+  resource_version_ = rv;
+  spdlog::debug("listed {} events at resourceVersion {}", present.size(), rv);
+  return {};
+}
+
+void Watcher::HandleFrame(std::string_view line, bool* gone) {
+  if (line.empty()) return;
+  ++frames_in_watch_;
+  auto frame = decoder_.DecodeWatchFrame(line);
+  if (!frame) {
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("skipping a watch frame that cannot be decoded: {}", frame.error().message);
+    return;
+  }
+  using T = event::WatchFrame::Type;
+  switch (frame->type) {
+    case T::kBookmark:
+      if (!frame->event.metadata.resource_version.empty()) {
+        resource_version_ = frame->event.metadata.resource_version;
+      }
+      return;
+    case T::kError:
+      if (frame->status.code == 410) {
+        *gone = true;
+      } else {
+        spdlog::warn("watch error from {}: {} {}", client_.server(), frame->status.code,
+                     frame->status.message);
+      }
+      return;
+    case T::kDeleted:
+      emitted_.Forget(frame->event.metadata.uid);
+      resource_version_ = frame->event.metadata.resource_version;
+      return;
+    case T::kAdded:
+    case T::kModified: {
+      std::string rv = frame->event.metadata.resource_version;
+      Offer(std::move(frame->event), /*initial_list=*/false);
+      resource_version_ = rv;
+      return;
+    }
+  }
+}
+
+Watcher::WatchEnd Watcher::WatchOnce() {
+  stats_.watches.fetch_add(1, std::memory_order_relaxed);
+  // Like client-go's reflector: a random timeout in [min, 2*min) spreads
+  // reconnects of many replicas.
+  auto timeout = options_.min_watch_timeout.count();
+  timeout += static_cast<int64_t>(rng_.Uniform() * static_cast<double>(timeout));
+  std::string path = CollectionPath() + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
+                     UrlEncode(resource_version_) + "&timeoutSeconds=" + std::to_string(timeout);
+  frames_in_watch_ = 0;
+  partial_line_.clear();
+  bool gone = false;
+  auto started = clock_.SteadyNow();
+  auto resp = client_.Watch(path, [&](std::string_view chunk) {
+    size_t start = 0;
+    while (start < chunk.size()) {
+      size_t nl = chunk.find('\n', start);
+      if (nl == std::string_view::npos) {
+        partial_line_.append(chunk.substr(start));
+        break;
+      }
+      if (partial_line_.empty()) {
+        HandleFrame(chunk.substr(start, nl - start), &gone);
+      } else {
+        partial_line_.append(chunk.substr(start, nl - start));
+        HandleFrame(partial_line_, &gone);
+        partial_line_.clear();
+      }
+      start = nl + 1;
+      if (gone) return false;
+    }
+    return !stop_.Stopped();
+  });
+  if (stop_.Stopped()) return WatchEnd::kTimeout;
+  if (gone) return WatchEnd::kGone;
+  if (!resp) {
+    spdlog::warn("watch on {} broke: {}", client_.server(), resp.error().message);
+    return WatchEnd::kError;
+  }
+  if (resp->status == 410) return WatchEnd::kGone;
+  if (resp->status != 200) {
+    spdlog::warn("watch on {} refused: {}", client_.server(), DescribeFailure(*resp));
+    return WatchEnd::kError;
+  }
+  if (frames_in_watch_ == 0 && clock_.SteadyNow() - started < options_.stale_close_window) {
+    return WatchEnd::kStale;
+  }
+  return WatchEnd::kTimeout;
+}
+
+void Watcher::Run() {
+  Backoff backoff(options_.backoff_base, options_.backoff_cap, rng_);
+  bool need_list = false;
+  while (!stop_.Stopped()) {
+    if (need_list) {
+      if (auto r = List(/*initial=*/false); !r) {
+        auto wait = backoff.Next();
+        spdlog::warn("relist failed ({}); retrying in {} ms", r.error().message, wait.count());
+        stop_.WaitFor(wait);
+        continue;
+      }
+      need_list = false;
+    }
+    WatchEnd end = WatchOnce();
+    if (frames_in_watch_ > 0) backoff.Reset();  // the connection worked
+    switch (end) {
+      case WatchEnd::kTimeout:
+        backoff.Reset();
+        break;
+      case WatchEnd::kGone:
+        stats_.gone.fetch_add(1, std::memory_order_relaxed);
+        spdlog::info("resourceVersion {} is too old (410 Gone); relisting", resource_version_);
+        need_list = true;
+        break;
+      case WatchEnd::kStale:
+        stats_.stale_closes.fetch_add(1, std::memory_order_relaxed);
+        spdlog::info("watch from resourceVersion {} closed at once; relisting", resource_version_);
+        need_list = true;
+        // Back off too: a server that closes every watch must not be hammered.
+        stop_.WaitFor(backoff.Next());
+        break;
+      case WatchEnd::kError: {
+        stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
+        auto wait = backoff.Next();
+        spdlog::info("reconnecting the watch in {} ms from resourceVersion {}", wait.count(),
+                     resource_version_);
+        stop_.WaitFor(wait);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace kv::kube

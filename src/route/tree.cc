@@ -1,0 +1,162 @@
+#include "route/tree.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace kv::route {
+
+namespace {
+
+bool Match(const std::unique_ptr<RE2>& re, const std::string& value) {
+  return !re || RE2::PartialMatch(value, *re);
+}
+
+bool MatchMap(const std::vector<std::pair<std::string, std::unique_ptr<RE2>>>& rules,
+              const event::StringMap& values) {
+  for (const auto& [key, re] : rules) {
+    auto it = values.find(key);
+    if (it == values.end() || !RE2::PartialMatch(it->second, *re)) return false;
+  }
+  return true;
+}
+
+void Descend(const Route& r, const event::Event& ev, ReceiverSet* out) {
+  for (const Rule& rule : r.drop) {
+    if (rule.Matches(ev)) return;
+  }
+  bool all = true;
+  for (const Rule& rule : r.match) {
+    if (rule.Matches(ev)) {
+      out->Add(rule.receiver_index);
+    } else {
+      all = false;
+    }
+  }
+  if (!all) return;
+  for (const Route& child : r.routes) Descend(child, ev, out);
+}
+
+std::unique_ptr<RE2> Compile(const config::Node& rule, std::string_view key) {
+  std::string pattern = rule.String(key);
+  if (pattern.empty()) return nullptr;
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  auto re = std::make_unique<RE2>(pattern, opts);
+  if (!re->ok()) {
+    std::string msg = "invalid regular expression '" + pattern + "': " + re->error();
+    if (!pattern.empty() && (pattern[0] == '*' || pattern[0] == '?')) {
+      msg += " (this looks like a glob: use '.*' for 'any text', e.g. '.*test.*')";
+    }
+    rule.Report(msg, key);
+    return nullptr;
+  }
+  return re;
+}
+
+std::vector<std::pair<std::string, std::unique_ptr<RE2>>> CompileMap(const config::Node& rule,
+                                                                     std::string_view key) {
+  std::vector<std::pair<std::string, std::unique_ptr<RE2>>> out;
+  config::Node map = rule.Child(key);
+  for (const auto& [k, v] : map.Entries()) {
+    std::string pattern = v.AsString();
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    auto re = std::make_unique<RE2>(pattern, opts);
+    if (!re->ok()) {
+      map.Report("invalid regular expression '" + pattern + "': " + re->error(), k);
+      continue;
+    }
+    out.emplace_back(k, std::move(re));
+  }
+  return out;
+}
+
+Rule ParseRule(const config::Node& node, const std::vector<std::string>& receivers, bool is_drop) {
+  node.RejectUnknownKeys({"name", "labels", "annotations", "message", "apiVersion", "kind",
+                          "namespace", "reason", "type", "minCount", "component", "host",
+                          "receiver"});
+  Rule r;
+  r.name = node.String("name");
+  r.message = Compile(node, "message");
+  r.api_version = Compile(node, "apiVersion");
+  r.kind = Compile(node, "kind");
+  r.namespace_ = Compile(node, "namespace");
+  r.reason = Compile(node, "reason");
+  r.type = Compile(node, "type");
+  r.component = Compile(node, "component");
+  r.host = Compile(node, "host");
+  r.labels = CompileMap(node, "labels");
+  r.annotations = CompileMap(node, "annotations");
+  r.min_count =
+      static_cast<int32_t>(node.Int("minCount", 0, 0, std::numeric_limits<int32_t>::max()));
+  r.receiver = node.String("receiver");
+  if (!r.receiver.empty()) {
+    auto it = std::find(receivers.begin(), receivers.end(), r.receiver);
+    if (it == receivers.end()) {
+      node.Report("receiver '" + r.receiver + "' is not defined under receivers", "receiver");
+    } else {
+      r.receiver_index = static_cast<int>(it - receivers.begin());
+    }
+  }
+  bool fieldless = !r.message && !r.api_version && !r.kind && !r.namespace_ && !r.reason &&
+                   !r.type && !r.component && !r.host && r.labels.empty() &&
+                   r.annotations.empty() && r.min_count == 0;
+  if (is_drop && fieldless && node.IsMap()) {
+    node.Warn("this drop rule has no fields, so it drops every event of this route");
+  }
+  return r;
+}
+
+Route ParseRoute(const config::Node& node, const std::vector<std::string>& receivers) {
+  Route route;
+  if (!node.Defined()) return route;
+  if (!node.IsMap()) {
+    node.Report("expected a route (a map with drop, match and routes)");
+    return route;
+  }
+  node.RejectUnknownKeys({"drop", "match", "routes"});
+  for (const char* key : {"drop", "match"}) {
+    config::Node list = node.Child(key);
+    if (!list.Defined()) continue;
+    if (!list.IsSequence()) {
+      node.Report("expected a list of rules", key);
+      continue;
+    }
+    for (const config::Node& item : list.Items()) {
+      (key[0] == 'd' ? route.drop : route.match)
+          .push_back(ParseRule(item, receivers, key[0] == 'd'));
+    }
+  }
+  config::Node children = node.Child("routes");
+  if (children.Defined()) {
+    if (!children.IsSequence()) {
+      node.Report("expected a list of routes", "routes");
+    } else {
+      for (const config::Node& item : children.Items())
+        route.routes.push_back(ParseRoute(item, receivers));
+    }
+  }
+  return route;
+}
+
+}  // namespace
+
+bool Rule::Matches(const event::Event& ev) const {
+  return Match(message, ev.message) && Match(api_version, ev.involved_object.api_version) &&
+         Match(kind, ev.involved_object.kind) && Match(namespace_, ev.metadata.namespace_) &&
+         Match(reason, ev.reason) && Match(type, ev.type) &&
+         Match(component, ev.source.component) && Match(host, ev.source.host) &&
+         MatchMap(labels, ev.involved_object.labels) &&
+         MatchMap(annotations, ev.involved_object.annotations) && ev.count >= min_count;
+}
+
+Tree Tree::Parse(const config::Node& node, const std::vector<std::string>& receiver_names) {
+  return Tree(ParseRoute(node, receiver_names));
+}
+
+void Tree::Evaluate(const event::Event& ev, ReceiverSet* out) const {
+  out->Clear();
+  Descend(root_, ev, out);
+}
+
+}  // namespace kv::route

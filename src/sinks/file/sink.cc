@@ -1,0 +1,54 @@
+#include "sinks/file/sink.h"
+
+#include "sinks/common/json_lines.h"
+#include "sinks/file/rotating_writer.h"
+
+namespace kv::sinks::file {
+
+namespace {
+
+class FileSink final : public Sink {
+ public:
+  FileSink(const std::string& path, RotationOptions rotation, event::EncodeOptions options,
+           Clock& clock)
+      : writer_(path, rotation, clock), options_(options) {}
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    buffer_.clear();
+    common::AppendLines(batch, options_, &buffer_);
+    SendOutcome outcome;
+    if (auto r = writer_.Write(buffer_); !r) {
+      outcome.request = Verdict::kRetry;
+      outcome.reason = r.error().message;
+    }
+    return outcome;
+  }
+
+  void Close() override { writer_.Close(); }
+
+ private:
+  RotatingWriter writer_;
+  const event::EncodeOptions options_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+Builder Parse(const config::Node& node) {
+  node.RejectUnknownKeys({"path", "layout", "deDot", "maxsize", "maxage", "maxbackups"});
+  std::string path = node.String("path");
+  if (path.empty()) node.Report("missing required key", "path");
+  RotationOptions rotation;
+  // The reference passes these to lumberjack, where 0 means "default" for
+  // maxsize (100 MB) and "keep all" for the other two.
+  int64_t max_mb = node.Int("maxsize", 0, 0, 1 << 20);
+  rotation.max_bytes = static_cast<uint64_t>(max_mb == 0 ? 100 : max_mb) << 20;
+  rotation.max_age = std::chrono::hours(24 * node.Int("maxage", 0, 0, 100000));
+  rotation.max_backups = static_cast<int>(node.Int("maxbackups", 0, 0, 1000000));
+  event::EncodeOptions options = common::ParseLineOptions(node);
+  return [path, rotation, options](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    return std::make_unique<FileSink>(path, rotation, options, *ctx.clock);
+  };
+}
+
+}  // namespace kv::sinks::file

@@ -1,0 +1,67 @@
+#include "sinks/pipe/sink.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sinks/common/json_lines.h"
+
+namespace kv::sinks::pipe {
+
+namespace {
+
+class PipeSink final : public Sink {
+ public:
+  PipeSink(std::string path, event::EncodeOptions options)
+      : path_(std::move(path)), options_(options) {}
+  ~PipeSink() override { Close(); }
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    SendOutcome outcome;
+    if (fd_ < 0) {
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+      if (fd_ < 0) {
+        outcome.request = Verdict::kRetry;
+        outcome.reason = "cannot open " + path_ + ": " + std::strerror(errno);
+        return outcome;
+      }
+    }
+    buffer_.clear();
+    common::AppendLines(batch, options_, &buffer_);
+    if (auto r = common::WriteAll(fd_, buffer_); !r) {
+      // A reader that went away (EPIPE): reopen on the next try.
+      ::close(fd_);
+      fd_ = -1;
+      outcome.request = Verdict::kRetry;
+      outcome.reason = "cannot write to " + path_ + ": " + r.error().message;
+    }
+    return outcome;
+  }
+
+  void Close() override {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  const std::string path_;
+  const event::EncodeOptions options_;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+}  // namespace
+
+Builder Parse(const config::Node& node) {
+  node.RejectUnknownKeys({"path", "deDot", "layout"});
+  std::string path = node.String("path");
+  if (path.empty()) node.Report("missing required key", "path");
+  event::EncodeOptions options = common::ParseLineOptions(node);
+  return [path, options](const SinkContext&) -> Result<std::unique_ptr<Sink>> {
+    return std::make_unique<PipeSink>(path, options);
+  };
+}
+
+}  // namespace kv::sinks::pipe

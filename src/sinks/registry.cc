@@ -1,0 +1,85 @@
+#include "sinks/registry.h"
+
+#include <vector>
+
+#include "sinks/file/sink.h"
+#include "sinks/pipe/sink.h"
+#include "sinks/stdout/sink.h"
+
+namespace kv::sinks {
+
+namespace {
+
+// Every receiver kind of the reference exporter, so its configs are
+// recognised; kinds without a parser yet are named in a clear refusal.
+constexpr ReceiverKind kReceiverKinds[] = {
+    {"stdout", &stdout_sink::Parse},
+    {"file", &file::Parse},
+    {"pipe", &pipe::Parse},
+    {"syslog", nullptr},
+    {"webhook", nullptr},
+    {"elasticsearch", nullptr},
+    {"opensearch", nullptr},
+    {"kinesis", nullptr},
+    {"firehose", nullptr},
+    {"sns", nullptr},
+    {"sqs", nullptr},
+    {"eventbridge", nullptr},
+    {"opscenter", nullptr},
+    {"kafka", nullptr},
+    {"pubsub", nullptr},
+    {"bigquery", nullptr},
+    {"slack", nullptr},
+    {"opsgenie", nullptr},
+    {"teams", nullptr},
+    {"loki", nullptr},
+    {"inMemory", nullptr},
+};
+
+}  // namespace
+
+std::span<const ReceiverKind> ReceiverKinds() { return kReceiverKinds; }
+
+Builder ParseReceiver(const config::Node& node) {
+  if (!node.IsMap()) {
+    node.Report("expected a receiver (a map with name and one receiver kind)");
+    return {};
+  }
+  std::vector<std::string_view> known{"name"};
+  for (const auto& k : kReceiverKinds) known.push_back(k.key);
+  node.RejectUnknownKeys(known);
+  const ReceiverKind* found = nullptr;
+  int count = 0;
+  for (const auto& k : kReceiverKinds) {
+    if (node.Has(k.key)) {
+      found = &k;
+      ++count;
+    }
+  }
+  if (count == 0) {
+    node.Report("receiver has no kind: add one of stdout, file, pipe, webhook, opensearch, ...");
+    return {};
+  }
+  if (count > 1) {
+    node.Report("receiver has " + std::to_string(count) + " kinds; a receiver takes exactly one");
+    return {};
+  }
+  if (found->parse == nullptr) {
+    node.Report("receiver kind '" + std::string(found->key) +
+                    "' is not implemented in this kubevents version yet",
+                found->key);
+    return {};
+  }
+  config::Node body = node.Child(found->key);
+  if (!body.Defined()) {
+    // `stdout: {}` and a bare `stdout:` both mean "all defaults".
+    body =
+        config::Node(YAML::Node(YAML::NodeType::Map), body.file(), body.path(), body.diagnostics());
+  } else if (!body.IsMap()) {
+    node.Report("expected a map of settings", found->key);
+    return {};
+  }
+  return found->parse(body);
+}
+
+}  // namespace kv::sinks

@@ -1,0 +1,100 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+namespace kv::app {
+namespace {
+
+std::string Errors(const std::string& yaml) {
+  try {
+    Parse(yaml, "c.yaml");
+  } catch (const config::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(AppConfig, EmbeddedDefaultsAreValid) {
+  Config cfg = Parse(kEmbeddedDefaultConfig, "<embedded>");
+  ASSERT_EQ(cfg.receivers.size(), 1u);
+  EXPECT_EQ(cfg.receivers[0].name, "stdout");
+  EXPECT_EQ(cfg.max_event_age, std::chrono::seconds(5));
+}
+
+TEST(AppConfig, ReferenceTopLevelKeysAndDefaults) {
+  Config cfg = Parse(R"(
+logLevel: debug
+logFormat: json
+clusterName: prod-eu
+namespace: team-a
+kubeQPS: 50
+kubeBurst: 100
+maxEventAgeSeconds: 60
+route:
+  routes:
+    - match:
+        - receiver: dump
+receivers:
+  - name: dump
+    file:
+      path: /tmp/kubevents-test-dump.json
+)",
+                     "c.yaml");
+  EXPECT_EQ(cfg.log_level, "debug");
+  EXPECT_EQ(cfg.log_format, "json");
+  EXPECT_EQ(cfg.cluster_name, "prod-eu");
+  EXPECT_EQ(cfg.namespace_, "team-a");
+  EXPECT_DOUBLE_EQ(cfg.kube_qps, 50);
+  EXPECT_EQ(cfg.kube_burst, 100);
+  EXPECT_EQ(cfg.max_event_age, std::chrono::seconds(60));
+}
+
+TEST(AppConfig, ThrottlePeriodIsADeprecatedAlias) {
+  Config cfg =
+      Parse("throttlePeriod: 30\nroute: {}\nreceivers: [{name: s, stdout: {}}]\n", "c.yaml");
+  EXPECT_EQ(cfg.max_event_age, std::chrono::seconds(30));
+  ASSERT_FALSE(cfg.warnings.empty());
+  EXPECT_NE(cfg.warnings[0].ToString().find("deprecated"), std::string::npos);
+}
+
+TEST(AppConfig, NamespaceListsAndEventsApi) {
+  Config cfg = Parse(R"(
+namespaces: {include: [a, b], exclude: [c]}
+eventsApi: events.k8s.io/v1
+route: {}
+receivers: [{name: s, stdout: {}}]
+)",
+                     "c.yaml");
+  EXPECT_EQ(cfg.include_namespaces, (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(cfg.exclude_namespaces, (std::set<std::string>{"c"}));
+  EXPECT_EQ(cfg.events_api, event::ApiGroup::kEventsV1);
+}
+
+TEST(AppConfig, AllProblemsAreReportedAtOnce) {
+  std::string errors = Errors(R"(
+logLevl: info
+kubeQPS: fast
+route:
+  routes:
+    - match:
+        - receiver: missing
+receivers:
+  - name: s
+    stdout: {}
+  - name: s
+    stdout: {}
+)");
+  EXPECT_NE(errors.find("c.yaml:2:1: logLevl: unknown key (did you mean 'logLevel'?)"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("c.yaml:3:1: kubeQPS: expected a number"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("receiver 'missing' is not defined"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("duplicate receiver name 's'"), std::string::npos) << errors;
+}
+
+TEST(AppConfig, NoReceiversIsAnError) {
+  EXPECT_NE(Errors("route: {}\n").find("no receivers"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kv::app

@@ -1,0 +1,82 @@
+#include "config/node.h"
+
+#include <gtest/gtest.h>
+
+namespace kv::config {
+namespace {
+
+struct Parsed {
+  std::shared_ptr<Diagnostics> diag = std::make_shared<Diagnostics>();
+  Node root;
+  explicit Parsed(const std::string& yaml) : root(ParseYaml(yaml, "cfg.yaml", diag)) {}
+  std::string Problems() const {
+    std::string out;
+    for (const auto& p : diag->problems()) out += p.ToString() + "\n";
+    return out;
+  }
+};
+
+TEST(Node, TypedGettersReturnValuesAndDefaults) {
+  Parsed p("a: hello\nb: 42\nc: true\nd: 1.5\n");
+  EXPECT_EQ(p.root.String("a"), "hello");
+  EXPECT_EQ(p.root.Int("b", 0, 0, 100), 42);
+  EXPECT_TRUE(p.root.Bool("c"));
+  EXPECT_DOUBLE_EQ(p.root.Double("d", 0, 0, 10), 1.5);
+  EXPECT_EQ(p.root.String("missing", "def"), "def");
+  EXPECT_FALSE(p.diag->HasErrors());
+}
+
+TEST(Node, WrongTypesAreReportedWithLineColumnAndKeyPath) {
+  Parsed p("top:\n  count: many\n  flag: maybe\n");
+  Node top = p.root.Child("top");
+  EXPECT_EQ(top.Int("count", 7, 0, 100), 7);
+  EXPECT_FALSE(top.Bool("flag", false));
+  EXPECT_EQ(p.Problems(),
+            "cfg.yaml:2:3: top.count: expected a whole number, got 'many'\n"
+            "cfg.yaml:3:3: top.flag: expected true or false, got 'maybe'\n");
+}
+
+TEST(Node, OutOfRangeIsReported) {
+  Parsed p("n: 500\n");
+  EXPECT_EQ(p.root.Int("n", 1, 0, 100), 1);
+  EXPECT_EQ(p.Problems(), "cfg.yaml:1:1: n: must be between 0 and 100, got 500\n");
+}
+
+TEST(Node, UnknownKeysSuggestTheNearestKnownOne) {
+  Parsed p("logLevl: debug\nzzzzzz: 1\n");
+  p.root.RejectUnknownKeys({"logLevel", "logFormat"});
+  EXPECT_EQ(p.Problems(),
+            "cfg.yaml:1:1: logLevl: unknown key (did you mean 'logLevel'?)\n"
+            "cfg.yaml:2:1: zzzzzz: unknown key\n");
+}
+
+TEST(Node, SyntaxErrorsCarryLineAndColumn) {
+  Parsed p("a: [1, 2\nb: c\n");
+  ASSERT_TRUE(p.diag->HasErrors());
+  EXPECT_NE(p.Problems().find("cfg.yaml:"), std::string::npos);
+  EXPECT_NE(p.Problems().find("invalid YAML"), std::string::npos);
+}
+
+TEST(Node, SequencesAndMapsHaveIndexedPaths) {
+  Parsed p("list:\n  - x: 1\n  - x: oops\n");
+  auto items = p.root.Child("list").Items();
+  ASSERT_EQ(items.size(), 2u);
+  items[1].Int("x", 0, 0, 10);
+  EXPECT_EQ(p.Problems(), "cfg.yaml:3:5: list[1].x: expected a whole number, got 'oops'\n");
+}
+
+TEST(Node, MissingChildIsUndefinedNotAnError) {
+  Parsed p("a: 1\n");
+  Node missing = p.root.Child("nope").Child("deeper");
+  EXPECT_FALSE(missing.Defined());
+  EXPECT_EQ(missing.String("x", "d"), "d");
+  EXPECT_FALSE(p.diag->HasErrors());
+}
+
+TEST(NearestKey, FindsCloseSpellingsOnly) {
+  EXPECT_EQ(NearestKey("recievers", {"receivers", "route"}), "receivers");
+  EXPECT_EQ(NearestKey("completely", {"receivers", "route"}), "");
+}
+
+}  // namespace
+}  // namespace kv::config

@@ -129,6 +129,10 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(request.connect_timeout.count()));
+  if (request.idle_timeout.count() > 0) {
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.idle_timeout.count()));
+  }
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip etc. when offered
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
@@ -167,6 +171,10 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &t.response.status);
   if (rc != CURLE_OK && !t.stopped_by_callback) {
     std::string detail = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
+    // Drop the handle and its connection cache: after a reset, GOAWAY or
+    // timeout, reusing a cached connection can hang the next request.
+    curl_easy_cleanup(curl);
+    curl_ = curl_easy_init();
     // The URL is left out on purpose: webhook URLs carry secrets. Callers
     // add the context that is safe to log.
     return Fail(ErrorCode::kUnavailable, detail, static_cast<int>(t.response.status));

@@ -38,6 +38,10 @@ struct Request {
   std::string body;
   std::chrono::milliseconds timeout{30000};  // whole request; 0 = none
   std::chrono::milliseconds connect_timeout{10000};
+  // Abort when no byte arrives for this long; 0 = never. For streams that
+  // the server promises to end (a watch's timeoutSeconds), this catches a
+  // connection that died without a FIN or RST.
+  std::chrono::seconds idle_timeout{0};
 };
 
 struct Response {
@@ -75,7 +79,8 @@ class Client {
 
  private:
   Result<Response> Perform(const Request& request, const TlsOptions& tls, Transfer& transfer);
-  void* curl_;  // CURL*, owned
+  void* curl_;  // CURL*, owned; replaced after a transport error so no
+                // half-dead connection is reused
 };
 
 }  // namespace kv::http

@@ -50,12 +50,14 @@ Result<http::Response> Client::Get(const std::string& path, std::chrono::millise
   }
 }
 
-Result<http::Response> Client::Watch(const std::string& path, const http::ChunkCallback& on_chunk) {
+Result<http::Response> Client::Watch(const std::string& path, const http::ChunkCallback& on_chunk,
+                                     std::chrono::seconds idle_timeout) {
   for (int attempt = 0;; ++attempt) {
     http::TlsOptions tls;
     auto req = Prepare(path, &tls);
     if (!req) return tl::unexpected(req.error());
     req->timeout = std::chrono::milliseconds(0);  // the server ends it (timeoutSeconds)
+    req->idle_timeout = idle_timeout;
     auto resp =
         http_.Stream(*req, tls, on_chunk, [this] { return stop_ != nullptr && stop_->Stopped(); });
     if (resp && resp->status == 401 && attempt == 0 &&

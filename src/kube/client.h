@@ -28,8 +28,10 @@ class Client {
   Result<http::Response> Get(const std::string& path, std::chrono::milliseconds timeout);
 
   // Streams a watch: `on_chunk` sees the 200 body as it arrives. Returns
-  // when the server ends the stream, on_chunk returns false, or stop fires.
-  Result<http::Response> Watch(const std::string& path, const http::ChunkCallback& on_chunk);
+  // when the server ends the stream, on_chunk returns false, stop fires, or
+  // nothing arrives for `idle_timeout` (kUnavailable then).
+  Result<http::Response> Watch(const std::string& path, const http::ChunkCallback& on_chunk,
+                               std::chrono::seconds idle_timeout);
 
   const std::string& server() const { return credentials_->config().server; }
 

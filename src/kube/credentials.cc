@@ -132,7 +132,7 @@ Result<void> Credentials::RunExecLocked() {
   expires_ = std::chrono::system_clock::time_point::max();
   if (status["expirationTimestamp"].get_string().get(sv) == simdjson::SUCCESS) {
     if (auto micros = timeutil::ParseRfc3339Micros(sv)) {
-      expires_ = std::chrono::system_clock::time_point(std::chrono::microseconds(*micros));
+      expires_ = timeutil::FromMicros(*micros);
     }
   }
   cached_ = std::move(m);

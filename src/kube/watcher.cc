@@ -183,6 +183,15 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
   }
 }
 
+bool Watcher::ResourceVersionExpired() {
+  if (resource_version_.empty()) return false;
+  auto resp = client_.Get(
+      CollectionPath() +
+          "?limit=1&resourceVersionMatch=Exact&resourceVersion=" + UrlEncode(resource_version_),
+      options_.request_timeout);
+  return resp && resp->status == 410;
+}
+
 Watcher::WatchEnd Watcher::WatchOnce() {
   stats_.watches.fetch_add(1, std::memory_order_relaxed);
   // Like client-go's reflector: a random timeout in [min, 2*min) spreads
@@ -194,27 +203,32 @@ Watcher::WatchEnd Watcher::WatchOnce() {
   frames_in_watch_ = 0;
   partial_line_.clear();
   bool gone = false;
-  auto started = clock_.SteadyNow();
-  auto resp = client_.Watch(path, [&](std::string_view chunk) {
-    size_t start = 0;
-    while (start < chunk.size()) {
-      size_t nl = chunk.find('\n', start);
-      if (nl == std::string_view::npos) {
-        partial_line_.append(chunk.substr(start));
-        break;
-      }
-      if (partial_line_.empty()) {
-        HandleFrame(chunk.substr(start, nl - start), &gone);
-      } else {
-        partial_line_.append(chunk.substr(start, nl - start));
-        HandleFrame(partial_line_, &gone);
-        partial_line_.clear();
-      }
-      start = nl + 1;
-      if (gone) return false;
-    }
-    return !stop_.Stopped();
-  });
+  // The server ends the watch after `timeout` seconds; silence well past
+  // that means the connection died unnoticed.
+  auto idle = std::chrono::seconds(timeout) + options_.watch_idle_margin;
+  auto resp = client_.Watch(
+      path,
+      [&](std::string_view chunk) {
+        size_t start = 0;
+        while (start < chunk.size()) {
+          size_t nl = chunk.find('\n', start);
+          if (nl == std::string_view::npos) {
+            partial_line_.append(chunk.substr(start));
+            break;
+          }
+          if (partial_line_.empty()) {
+            HandleFrame(chunk.substr(start, nl - start), &gone);
+          } else {
+            partial_line_.append(chunk.substr(start, nl - start));
+            HandleFrame(partial_line_, &gone);
+            partial_line_.clear();
+          }
+          start = nl + 1;
+          if (gone) return false;
+        }
+        return !stop_.Stopped();
+      },
+      idle);
   if (stop_.Stopped()) return WatchEnd::kTimeout;
   if (gone) return WatchEnd::kGone;
   if (!resp) {
@@ -226,15 +240,15 @@ Watcher::WatchEnd Watcher::WatchOnce() {
     spdlog::warn("watch on {} refused: {}", client_.server(), DescribeFailure(*resp));
     return WatchEnd::kError;
   }
-  if (frames_in_watch_ == 0 && clock_.SteadyNow() - started < options_.stale_close_window) {
-    return WatchEnd::kStale;
-  }
+  spdlog::debug("watch from resourceVersion {} ended after {} frames", resource_version_,
+                frames_in_watch_);
   return WatchEnd::kTimeout;
 }
 
 void Watcher::Run() {
   Backoff backoff(options_.backoff_base, options_.backoff_cap, rng_);
   bool need_list = false;
+  bool fresh = true;  // resource_version_ comes from a LIST just now
   while (!stop_.Stopped()) {
     if (need_list) {
       if (auto r = List(/*initial=*/false); !r) {
@@ -244,7 +258,20 @@ void Watcher::Run() {
         continue;
       }
       need_list = false;
+      fresh = true;
     }
+    // Before resuming from an older version, make sure the server still has
+    // it. A watch from a compacted version should be refused with 410, but
+    // for Events (never served from the watch cache) an API server that has
+    // just restarted may instead answer 200 and then stay silent, or stream
+    // only what happens from now on: either way events would be missed.
+    if (!fresh && ResourceVersionExpired()) {
+      stats_.expired_on_resume.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("resourceVersion {} is gone from the API server; relisting", resource_version_);
+      need_list = true;
+      continue;
+    }
+    fresh = false;
     WatchEnd end = WatchOnce();
     if (frames_in_watch_ > 0) backoff.Reset();  // the connection worked
     switch (end) {
@@ -255,13 +282,6 @@ void Watcher::Run() {
         stats_.gone.fetch_add(1, std::memory_order_relaxed);
         spdlog::info("resourceVersion {} is too old (410 Gone); relisting", resource_version_);
         need_list = true;
-        break;
-      case WatchEnd::kStale:
-        stats_.stale_closes.fetch_add(1, std::memory_order_relaxed);
-        spdlog::info("watch from resourceVersion {} closed at once; relisting", resource_version_);
-        need_list = true;
-        // Back off too: a server that closes every watch must not be hammered.
-        stop_.WaitFor(backoff.Next());
         break;
       case WatchEnd::kError: {
         stats_.reconnects.fetch_add(1, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 // The event source: LIST (paged) then WATCH core/v1 (or events.k8s.io/v1)
 // Events, resuming from the last resourceVersion after every disconnect,
-// relisting on 410 Gone or the stale-resourceVersion quirk, and emitting
+// relisting when the version is gone (410, or found expired before a
+// resume: see Run), and emitting
 // each event once per meaningful version (see EmittedSet).
 //
 // Threading: Start() and Run() are called from the one watcher thread; the
@@ -38,10 +39,8 @@ struct WatcherOptions {
   std::chrono::seconds min_watch_timeout{300};  // the server ends each watch
   std::chrono::milliseconds backoff_base{500};
   std::chrono::milliseconds backoff_cap{30000};
-  // A watch that ends cleanly this soon after connecting, with nothing in
-  // it, is taken for a resourceVersion the server no longer has.
-  std::chrono::milliseconds stale_close_window{1500};
   std::chrono::milliseconds request_timeout{60000};
+  std::chrono::seconds watch_idle_margin{15};
 };
 
 struct WatcherStats {
@@ -54,9 +53,9 @@ struct WatcherStats {
   std::atomic<uint64_t> decode_errors{0};
   std::atomic<uint64_t> lists{0};
   std::atomic<uint64_t> watches{0};
-  std::atomic<uint64_t> reconnects{0};    // watch ended by an error
-  std::atomic<uint64_t> gone{0};          // 410 answers
-  std::atomic<uint64_t> stale_closes{0};  // the stale-resourceVersion quirk
+  std::atomic<uint64_t> reconnects{0};         // watch ended by an error
+  std::atomic<uint64_t> gone{0};               // 410 answers
+  std::atomic<uint64_t> expired_on_resume{0};  // version gone before a resumed watch
 };
 
 class Watcher {
@@ -82,8 +81,9 @@ class Watcher {
  private:
   std::string CollectionPath() const;
   Result<void> List(bool initial);
-  enum class WatchEnd { kTimeout, kGone, kStale, kError };
+  enum class WatchEnd { kTimeout, kGone, kError };
   WatchEnd WatchOnce();
+  bool ResourceVersionExpired();
   void HandleFrame(std::string_view line, bool* gone);
   void Offer(event::Event ev, bool initial_list);
   bool Wanted(const event::Event& ev);

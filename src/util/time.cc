@@ -83,4 +83,16 @@ std::string FormatRfc3339(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+std::chrono::system_clock::time_point FromMicros(int64_t micros) {
+  using std::chrono::system_clock;
+  constexpr int64_t kMax =
+      std::chrono::duration_cast<Micros>(system_clock::duration::max()).count();
+  constexpr int64_t kMin =
+      std::chrono::duration_cast<Micros>(system_clock::duration::min()).count();
+  if (micros >= kMax) return system_clock::time_point::max();
+  if (micros <= kMin) return system_clock::time_point::min();
+  return system_clock::time_point(
+      std::chrono::duration_cast<system_clock::duration>(Micros(micros)));
+}
+
 }  // namespace kv::timeutil

@@ -24,4 +24,8 @@ inline int64_t ToMicros(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<Micros>(t.time_since_epoch()).count();
 }
 
+// The time point of `micros` since the epoch, saturated to what
+// system_clock can hold (its nanosecond ticks end in the year 2262).
+std::chrono::system_clock::time_point FromMicros(int64_t micros);
+
 }  // namespace kv::timeutil

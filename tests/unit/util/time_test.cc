@@ -35,5 +35,14 @@ TEST(FormatRfc3339, RoundTrips) {
   EXPECT_EQ(FormatRfc3339(t), "2024-02-29T12:34:56Z");
 }
 
+TEST(FromMicros, SaturatesFarFutureExpiryInsteadOfOverflowing) {
+  // "2999-01-01T00:00:00Z" is past what nanosecond ticks can hold.
+  auto micros = ParseRfc3339Micros("2999-01-01T00:00:00Z");
+  ASSERT_TRUE(micros);
+  EXPECT_EQ(FromMicros(*micros), std::chrono::system_clock::time_point::max());
+  EXPECT_GT(FromMicros(*micros), std::chrono::system_clock::now());
+  EXPECT_EQ(ToMicros(FromMicros(1709210096000000)), 1709210096000000);
+}
+
 }  // namespace
 }  // namespace kv::timeutil

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints their figures. Records the input stream
+# from the test control plane first if it is not there yet (cached in
+# ~/.cache/kubevents-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh >/dev/null
+scripts/build.sh >/dev/null
+CACHE="${KUBEVENTS_BENCH_CACHE:-$HOME/.cache/kubevents-bench}"
+STREAM="$CACHE/stream-100k.ndjson"
+if [ ! -s "$STREAM" ]; then
+  testenv/build.sh
+  STATE=/tmp/kubevents-bench-testenv
+  trap 'testenv/stop.sh "$STATE" >/dev/null 2>&1 || true' EXIT
+  testenv/start.sh "$STATE" >/dev/null
+  python3 bench/record_stream.py "$STATE" "$STREAM" 100000
+fi
+echo "== decode + route + encode + write, one core ($STREAM)"
+taskset -c 0 build/bench/decode_write_bench "$STREAM" || build/bench/decode_write_bench "$STREAM"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds kubevents and runs every test: the unit tests (ctest) and the
+# integration tests (pytest) against the real control plane of testenv/,
+# which is built once and cached in ~/.cache/kubevents-testenv.
+#
+# The unit tests also run under ASan+UBSan (build-asan/); set
+# KUBEVENTS_SANITIZE=0 to skip that. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+scripts/install-deps.sh
+scripts/build.sh
+
+echo "== unit tests"
+(cd build && ctest -L unit --output-on-failure -j 2)
+
+if [ "${KUBEVENTS_SANITIZE:-1}" = 1 ]; then
+  echo "== unit tests under ASan+UBSan"
+  KUBEVENTS_BUILD_DIR=build-asan CMAKE_BUILD_TYPE=Debug scripts/build.sh -DKUBEVENTS_SANITIZE=ON -DKUBEVENTS_BENCH=OFF
+  (cd build-asan && ctest -L unit --output-on-failure -j 2)
+fi
+
+echo "== test environment"
+testenv/build.sh
+STATE="${KUBEVENTS_TESTENV_STATE:-/tmp/kubevents-testenv-ci}"
+export KUBEVENTS_TESTENV_STATE="$STATE"
+# Started once for the whole run; stopped whatever happens.
+trap 'testenv/stop.sh "$STATE" >/dev/null 2>&1 || true' EXIT
+testenv/start.sh "$STATE" >/dev/null
+
+echo "== integration tests"
+export KUBEVENTS_BIN="$ROOT/build/src/kubevents"
+python3 -m pytest -q -p no:cacheprovider tests/integration "$@"

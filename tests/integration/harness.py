@@ -224,17 +224,17 @@ def read_lines(path):
     return out
 
 
-def file_receiver_config(namespace, path="@DIR@/events.json", cluster_name="test-cluster", extra=""):
-    """A config that writes every event of `namespace` to a file."""
+def file_receiver_config(namespace=None, path="@DIR@/events.json", cluster_name="test-cluster", extra=""):
+    """A config that writes every event of `namespace` (None: of every
+    namespace kubevents watches) to a file."""
+    rule = f'{{namespace: "^{namespace}$", receiver: dump}}' if namespace else "{receiver: dump}"
     return f"""
 logLevel: debug
 clusterName: {cluster_name}
 {extra}
 route:
   routes:
-    - match:
-        - namespace: "^{namespace}$"
-          receiver: dump
+    - match: [{rule}]
 receivers:
   - name: dump
     file:

@@ -52,15 +52,7 @@ def test_single_namespace_scope_needs_only_a_namespaced_role(cluster, namespace,
     other = unique_name("other")
     cluster.kubectl("create", "namespace", other)
     try:
-        kv = kubevents_factory(f"""
-namespace: {namespace}
-route:
-  routes:
-    - match: [{{receiver: dump}}]
-receivers:
-  - name: dump
-    file: {{path: "@DIR@/events.json"}}
-""", kubeconfig=str(kc))
+        kv = kubevents_factory(file_receiver_config(extra=f"namespace: {namespace}"), kubeconfig=str(kc))
         kv.wait_watching()
         cluster.create_event(other, "elsewhere")
         cluster.create_event(namespace, "here")
@@ -77,17 +69,7 @@ def test_include_and_exclude_lists(cluster, kubevents_factory):
     for ns in (a, b, c):
         cluster.kubectl("create", "namespace", ns)
     try:
-        kv = kubevents_factory(f"""
-namespaces:
-  include: [{a}, {c}]
-  exclude: [{c}]
-route:
-  routes:
-    - match: [{{receiver: dump}}]
-receivers:
-  - name: dump
-    file: {{path: "@DIR@/events.json"}}
-""")
+        kv = kubevents_factory(file_receiver_config(extra=f"namespaces: {{include: [{a}, {c}], exclude: [{c}]}}"))
         kv.wait_watching()
         for ns in (b, c, a):
             cluster.create_event(ns, f"ev-{ns}")

@@ -112,9 +112,11 @@ int Run(const RunOptions& options) {
 
   std::shared_ptr<const route::Tree> tree = cfg.route;
   route::ReceiverSet reached(workers.size());
-  kube::Watcher watcher(wopts, client, clock, rng, stop, [&](event::EventPtr ev, bool) {
-    tree->Evaluate(*ev, &reached);
-    for (int i : reached.hits()) workers[static_cast<size_t>(i)]->Enqueue(ev);
+  kube::Watcher watcher(wopts, client, clock, rng, stop, [&](event::Event ev, bool) {
+    tree->Evaluate(ev, &reached);
+    if (reached.hits().empty()) return;
+    auto shared = std::make_shared<const event::Event>(std::move(ev));
+    for (int i : reached.hits()) workers[static_cast<size_t>(i)]->Enqueue(shared);
   });
 
   spdlog::info("kubevents starting: API server {} ({}), {} receivers", client_config->server,

@@ -81,7 +81,7 @@ void Watcher::Offer(event::Event ev, bool initial_list) {
   (n == Novelty::kNew ? stats_.emitted_new : stats_.emitted_updates)
       .fetch_add(1, std::memory_order_relaxed);
   ev.cluster_name = options_.cluster_name;
-  handler_(std::make_shared<const event::Event>(std::move(ev)), n == Novelty::kUpdate);
+  handler_(std::move(ev), n == Novelty::kUpdate);
 }
 
 Result<void> Watcher::Start() {

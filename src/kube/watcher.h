@@ -60,9 +60,10 @@ struct WatcherStats {
 
 class Watcher {
  public:
-  // Called for each event to emit; `update` is true when the event was
-  // emitted before with a different count/series/lastTimestamp.
-  using Handler = std::function<void(event::EventPtr ev, bool update)>;
+  // Called for each event to emit, which it may change (enrichment) and
+  // keep; `update` is true when the event was emitted before with a
+  // different count/series/lastTimestamp.
+  using Handler = std::function<void(event::Event ev, bool update)>;
 
   // `client`, `clock`, `rng`, `stop` must outlive the Watcher.
   Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,

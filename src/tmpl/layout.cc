@@ -1,0 +1,155 @@
+#include "tmpl/layout.h"
+
+#include <simdjson.h>
+
+#include <regex>
+#include <vector>
+
+#include "util/json_writer.h"
+
+namespace kv::tmpl {
+
+struct Layout::Item {
+  enum class Type { kObject, kArray, kRaw, kTemplate };
+  Type type = Type::kRaw;
+  std::vector<std::pair<std::string, Item>> children;  // kObject (sorted), kArray
+  std::string raw;                                     // kRaw: JSON text
+  std::optional<Template> tmpl;                        // kTemplate
+  bool embed_json = false;
+};
+
+namespace {
+
+using Item = Layout::Item;
+
+// A plain YAML scalar that YAML 1.2's core schema reads as non-string:
+// the JSON text for it, or nullopt.
+std::optional<std::string> TypedScalar(const YAML::Node& n) {
+  if (n.Tag() != "?") return std::nullopt;  // quoted or explicitly tagged
+  const std::string& s = n.Scalar();
+  static const std::regex kInt("[-+]?(0|[1-9][0-9]*)");
+  static const std::regex kFloat("[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?");
+  if (s == "true" || s == "True" || s == "TRUE") return "true";
+  if (s == "false" || s == "False" || s == "FALSE") return "false";
+  if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return "null";
+  if (std::regex_match(s, kInt)) return s[0] == '+' ? s.substr(1) : s;
+  if (std::regex_match(s, kFloat)) {
+    double d = std::stod(s);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return std::string(buf);
+  }
+  return std::nullopt;
+}
+
+// One action whose pipeline ends in a JSON encoder.
+bool EndsInToJson(std::string_view text) {
+  static const std::regex kRule(
+      "\\s*\\{\\{-?\\s*(?:(?:toJson|toRawJson|toPrettyJson)\\s[^{}|]*|[^{}]*\\|\\s*(?:toJson|"
+      "toRawJson|"
+      "toPrettyJson))\\s*-?\\}\\}\\s*");
+  return std::regex_match(text.begin(), text.end(), kRule);
+}
+
+Result<Item> Compile(const YAML::Node& n, const std::string& path) {
+  Item item;
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      item.type = Item::Type::kObject;
+      for (const auto& kv : n) {
+        std::string key = kv.first.as<std::string>();
+        auto child = Compile(kv.second, path + "." + key);
+        if (!child) return child;
+        item.children.emplace_back(key, std::move(*child));
+      }
+      std::stable_sort(item.children.begin(), item.children.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      return item;
+    }
+    case YAML::NodeType::Sequence: {
+      item.type = Item::Type::kArray;
+      for (size_t i = 0; i < n.size(); ++i) {
+        auto child = Compile(n[i], path + "[" + std::to_string(i) + "]");
+        if (!child) return child;
+        item.children.emplace_back("", std::move(*child));
+      }
+      return item;
+    }
+    case YAML::NodeType::Scalar: {
+      if (auto typed = TypedScalar(n)) {
+        item.raw = *typed;
+        return item;
+      }
+      auto t = Template::Parse(n.Scalar());
+      if (!t) {
+        return Fail(ErrorCode::kInvalidConfig,
+                    path + " (line " + std::to_string(n.Mark().line + 1) + ", column " +
+                        std::to_string(n.Mark().column + 1) + "): " + t.error().message);
+      }
+      item.type = Item::Type::kTemplate;
+      item.embed_json = EndsInToJson(n.Scalar());
+      item.tmpl = std::move(*t);
+      return item;
+    }
+    default:
+      item.raw = "null";
+      return item;
+  }
+}
+
+Result<void> RenderItem(const Item& item, const Value& event, json::Writer* w,
+                        std::string* scratch) {
+  switch (item.type) {
+    case Item::Type::kObject:
+      w->BeginObject();
+      for (const auto& [k, child] : item.children) {
+        w->Key(k);
+        if (auto r = RenderItem(child, event, w, scratch); !r) return r;
+      }
+      w->EndObject();
+      return {};
+    case Item::Type::kArray:
+      w->BeginArray();
+      for (const auto& [k, child] : item.children)
+        if (auto r = RenderItem(child, event, w, scratch); !r) return r;
+      w->EndArray();
+      return {};
+    case Item::Type::kRaw:
+      w->Raw(item.raw);
+      return {};
+    case Item::Type::kTemplate: {
+      scratch->clear();
+      if (auto r = item.tmpl->Execute(event, scratch); !r) return r;
+      if (item.embed_json) {
+        simdjson::dom::parser parser;
+        simdjson::padded_string padded(*scratch);
+        if (!parser.parse(padded).error()) {
+          w->Raw(*scratch);
+          return {};
+        }
+      }
+      w->String(*scratch);
+      return {};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Layout> Layout::Parse(const YAML::Node& node, std::string_view path) {
+  auto root = Compile(node, std::string(path));
+  if (!root) return tl::unexpected(root.error());
+  Layout l;
+  l.root_ = std::make_shared<const Item>(std::move(*root));
+  return l;
+}
+
+Result<std::string> Layout::Render(const Value& event) const {
+  std::string out, scratch;
+  json::Writer w(&out);
+  if (auto r = RenderItem(*root_, event, &w, &scratch); !r) return tl::unexpected(r.error());
+  return out;
+}
+
+}  // namespace kv::tmpl

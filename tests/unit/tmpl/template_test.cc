@@ -1,0 +1,152 @@
+// Every template of testdata/tmpl/cases.txt, executed against every event
+// of testdata/event/core_event_list.json, must print exactly what Go's
+// text/template + sprig printed (testdata/tmpl/expected.jsonl, made by
+// testdata/tmpl/gen), or fail where Go failed.
+#include "tmpl/template.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "event/decode.h"
+#include "tmpl/event_value.h"
+
+namespace kv::tmpl {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<Value> LoadEvents() {
+  event::Decoder decoder;
+  auto page =
+      decoder.DecodeList(ReadFile(std::string(KV_TESTDATA) + "/event/core_event_list.json"));
+  EXPECT_TRUE(page.has_value());
+  std::vector<Value> out;
+  if (!page) return out;
+  for (auto& ev : page->items) {
+    ev.cluster_name = "test-cluster";
+    out.push_back(EventToValue(ev));
+  }
+  return out;
+}
+
+TEST(TemplateVsGo, EveryCaseMatchesGoByteForByte) {
+  std::vector<Value> events = LoadEvents();
+  ASSERT_EQ(events.size(), 10u);
+  std::ifstream in(std::string(KV_TESTDATA) + "/tmpl/expected.jsonl");
+  std::string line;
+  int cases = 0, matched = 0;
+  simdjson::dom::parser parser;
+  while (std::getline(in, line)) {
+    simdjson::padded_string padded(line);
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(padded).get(doc), simdjson::SUCCESS);
+    std::string_view text;
+    ASSERT_EQ(doc["template"].get(text), simdjson::SUCCESS);
+    simdjson::dom::array outputs;
+    ASSERT_EQ(doc["outputs"].get(outputs), simdjson::SUCCESS);
+    ++cases;
+    auto tmpl = Template::Parse(text);
+    size_t i = 0;
+    bool all = true;
+    for (simdjson::dom::element want : outputs) {
+      ASSERT_LT(i, events.size());
+      std::string_view want_text;
+      bool want_error = want.is_null();
+      if (!want_error) {
+        ASSERT_EQ(want.get(want_text), simdjson::SUCCESS);
+      }
+      if (!tmpl) {
+        EXPECT_TRUE(want_error) << text << "\nparse error: " << tmpl.error().message;
+        all = all && want_error;
+        ++i;
+        continue;
+      }
+      auto got = tmpl->Execute(events[i]);
+      if (want_error) {
+        EXPECT_FALSE(got.has_value()) << text << " (event " << i << ") should fail, got: " << *got;
+        all = all && !got.has_value();
+      } else {
+        EXPECT_TRUE(got.has_value()) << text << " (event " << i << "): " << got.error().message;
+        if (got) {
+          EXPECT_EQ(*got, want_text) << text << " (event " << i << ")";
+        }
+        all = all && got && *got == want_text;
+      }
+      ++i;
+    }
+    if (all) ++matched;
+  }
+  EXPECT_GE(cases, 60);
+  EXPECT_EQ(matched, cases);
+}
+
+TEST(TemplateNow, NowIsATimeNearTheClock) {
+  auto t = Template::Parse(R"({{ now | date "2006" }}|{{ (now).Unix }}|{{ now }})");
+  ASSERT_TRUE(t.has_value());
+  auto out = t->Execute(Value());
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  auto now = std::chrono::system_clock::now();
+  int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  auto parts = out->find('|');
+  ASSERT_NE(parts, std::string::npos);
+  int year = std::stoi(out->substr(0, parts));
+  EXPECT_GE(year, 2024);
+  auto second = out->find('|', parts + 1);
+  int64_t unix = std::stoll(out->substr(parts + 1, second - parts - 1));
+  EXPECT_LE(std::llabs(unix - secs), 5);
+  EXPECT_TRUE(out->ends_with(" +0000 UTC")) << *out;
+}
+
+TEST(TemplateParse, ErrorsNameLineAndColumn) {
+  struct Case {
+    const char* text;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"abc {{ nope .X }}", "template: 1:8: function \"nope\" not defined"},
+      {"{{ .A }}\n  {{ $x }}", "template: 2:6: undefined variable \"$x\""},
+      {"{{ if .A }}x", "template: 1:13: unexpected EOF"},
+      {"{{ end }}", "template: 1:4: unexpected {{end}}"},
+      {"{{ .A ", "template: 1:7: unclosed action"},
+      {"{{ \"abc }}", "template: 1:4: unterminated quoted string"},
+      {"x {{ break }}", "template: 1:6: {{break}} outside {{range}}"},
+      {"{{ ( .A }}", "template: 1:9: unclosed left paren"},
+      {"{{ 1x }}", "template: 1:4: bad number syntax: \"1x\""},
+  };
+  for (const auto& c : cases) {
+    auto t = Template::Parse(c.text);
+    ASSERT_FALSE(t.has_value()) << c.text;
+    EXPECT_EQ(t.error().message, c.want) << c.text;
+  }
+}
+
+TEST(TemplateExecute, ErrorsNameTheAction) {
+  auto t = Template::Parse("ok {{ upper 3 }}");
+  ASSERT_TRUE(t.has_value());
+  auto out = t->Execute(Value());
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().message,
+            "template: 1:7: executing: error calling upper: wrong type for value; expected string; "
+            "got int");
+}
+
+TEST(TemplateExecute, RunsManyTimesFromOneParse) {
+  auto t = Template::Parse("{{ range $i, $v := . }}{{ $i }}{{ $v }}{{ end }}");
+  ASSERT_TRUE(t.has_value());
+  for (int n = 0; n < 3; ++n) {
+    auto out = t->Execute(Value::FromList({Value("a"), Value(int64_t{n})}));
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(*out, "0a1" + std::to_string(n));
+  }
+}
+
+}  // namespace
+}  // namespace kv::tmpl

@@ -29,13 +29,14 @@ std::set<std::string> ToSet(const std::vector<std::string>& v) { return {v.begin
 Config Parse(const std::string& text, const std::string& file) {
   auto diag = std::make_shared<config::Diagnostics>();
   config::Node root = config::ParseYaml(text, file, diag);
+  if (diag->HasErrors()) throw config::Error(diag->problems());  // not YAML: nothing more to say
   Config cfg;
   cfg.file = file;
   if (root.Defined() && !root.IsMap()) root.Report("the config file must be a YAML mapping");
   root.RejectUnknownKeys({"logLevel", "logFormat", "throttlePeriod", "maxEventAgeSeconds",
                           "clusterName", "namespace", "namespaces", "eventsApi", "leaderElection",
                           "route", "receivers", "kubeQPS", "kubeBurst", "metricsNamePrefix",
-                          "omitLookup", "cacheSize"});
+                          "omitLookup", "cacheSize", "lookupTimeoutMilliseconds"});
   cfg.log_level = root.String("logLevel", cfg.log_level);
   cfg.log_format = root.String("logFormat", cfg.log_format);
   cfg.cluster_name = root.String("clusterName");
@@ -54,6 +55,12 @@ Config Parse(const std::string& text, const std::string& file) {
   }
   cfg.kube_qps = root.Double("kubeQPS", cfg.kube_qps, 0, 100000);
   cfg.kube_burst = static_cast<int>(root.Int("kubeBurst", cfg.kube_burst, 0, 100000));
+  cfg.omit_lookup = root.Bool("omitLookup", cfg.omit_lookup);
+  // cacheSize 0 means the default, as in the reference.
+  cfg.cache_size = static_cast<int>(root.Int("cacheSize", cfg.cache_size, 0, 1000000));
+  if (cfg.cache_size == 0) cfg.cache_size = Config{}.cache_size;
+  cfg.lookup_timeout = std::chrono::milliseconds(
+      root.Int("lookupTimeoutMilliseconds", cfg.lookup_timeout.count(), 10, 60000));
   // throttlePeriod is the reference's deprecated spelling of maxEventAgeSeconds.
   int64_t age = root.Int("throttlePeriod", 5, 0, std::numeric_limits<int32_t>::max());
   if (root.Has("throttlePeriod")) root.Warn("deprecated: use maxEventAgeSeconds", "throttlePeriod");
@@ -83,7 +90,7 @@ Config Parse(const std::string& text, const std::string& file) {
 
   std::vector<config::Problem> problems = diag->problems();
   if (diag->HasErrors()) throw config::Error(std::move(problems));
-  cfg.warnings = std::move(problems);
+  cfg.warnings = config::SortByPosition(std::move(problems));
   return cfg;
 }
 

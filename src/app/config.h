@@ -34,6 +34,9 @@ struct Config {
   double kube_qps = 5;  // client-go's defaults, as the reference
   int kube_burst = 10;
   std::chrono::seconds max_event_age{5};
+  bool omit_lookup = false;                        // no involved-object lookups (enrichment)
+  int cache_size = 1024;                           // lookup cache entries, as the reference
+  std::chrono::milliseconds lookup_timeout{2000};  // how long an event waits for its lookup
   std::vector<ReceiverConfig> receivers;
   std::shared_ptr<route::Tree> route;
   std::vector<config::Problem> warnings;

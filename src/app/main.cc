@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "validate a config file and exit");
   check_cmd->add_option("file", check_file, "config file")->required();
+  std::string route_config, route_event;
+  auto* route_cmd = app.add_subcommand("route-test", "show which receivers an event reaches");
+  route_cmd->add_option("-c,--config", route_config, "config file")->required();
+  route_cmd->add_option("-e,--event", route_event, "event JSON file")->required();
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -69,5 +73,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*check_cmd) return kv::app::CheckConfig(check_file);
+  if (*route_cmd) return kv::app::RouteTest(route_config, route_event);
   return kv::app::Run(run);
 }

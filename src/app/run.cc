@@ -14,9 +14,11 @@
 #include "delivery/worker.h"
 #include "kube/client.h"
 #include "kube/client_config.h"
+#include "kube/enricher.h"
 #include "kube/watcher.h"
 #include "route/tree.h"
 #include "util/clock.h"
+#include "util/files.h"
 #include "util/log.h"
 #include "util/rng.h"
 #include "util/stop.h"
@@ -54,6 +56,31 @@ int CheckConfig(const std::string& file) {
     PrintProblems(e.problems());
     return 1;
   }
+}
+
+int RouteTest(const std::string& config_file, const std::string& event_file) {
+  Config cfg;
+  try {
+    cfg = Load(config_file);
+  } catch (const config::Error& e) {
+    PrintProblems(e.problems());
+    return 1;
+  }
+  auto text = files::Read(event_file);
+  if (!text) {
+    std::fprintf(stderr, "%s\n", text.error().message.c_str());
+    return 1;
+  }
+  event::Decoder decoder(cfg.events_api);
+  auto ev = decoder.DecodeEvent(*text);
+  if (!ev) {
+    std::fprintf(stderr, "%s: %s\n", event_file.c_str(), ev.error().message.c_str());
+    return 1;
+  }
+  std::vector<std::string> names;
+  for (const auto& r : cfg.receivers) names.push_back(r.name);
+  for (const auto& line : cfg.route->Explain(*ev, names)) std::printf("%s\n", line.c_str());
+  return 0;
 }
 
 int Run(const RunOptions& options) {
@@ -102,6 +129,19 @@ int Run(const RunOptions& options) {
   auto limiter = std::make_shared<kube::RateLimiter>(cfg.kube_qps, cfg.kube_burst, clock);
   kube::Client client(credentials, limiter, &stop);
 
+  // Involved-object lookups, on their own thread with their own Client.
+  std::unique_ptr<kube::Enricher> enricher;
+  if (!cfg.omit_lookup) {
+    kube::EnricherOptions eopts;
+    eopts.cache_size = static_cast<size_t>(cfg.cache_size);
+    eopts.deadline = cfg.lookup_timeout;
+    enricher = std::make_unique<kube::Enricher>(
+        eopts,
+        kube::MakeApiFetcher(std::make_unique<kube::Client>(credentials, limiter, &stop), clock,
+                             std::chrono::milliseconds(5000)),
+        clock);
+  }
+
   kube::WatcherOptions wopts;
   wopts.api_group = cfg.events_api;
   wopts.namespace_ = cfg.namespace_;
@@ -113,6 +153,7 @@ int Run(const RunOptions& options) {
   std::shared_ptr<const route::Tree> tree = cfg.route;
   route::ReceiverSet reached(workers.size());
   kube::Watcher watcher(wopts, client, clock, rng, stop, [&](event::Event ev, bool) {
+    if (enricher) enricher->Enrich(ev);
     tree->Evaluate(ev, &reached);
     if (reached.hits().empty()) return;
     auto shared = std::make_shared<const event::Event>(std::move(ev));
@@ -143,11 +184,20 @@ int Run(const RunOptions& options) {
   }
   stop.Stop();
   watch_thread.join();
+  if (enricher) enricher->Stop();
   for (auto& w : workers) w->Stop(std::chrono::seconds(options.shutdown_grace_seconds));
   const auto& st = watcher.stats();
   spdlog::info("stopped: {} events received, {} emitted, {} updates, {} repeats skipped",
                st.received.load(), st.emitted_new.load(), st.emitted_updates.load(),
                st.unchanged.load());
+  if (enricher) {
+    const auto& es = enricher->stats();
+    spdlog::info(
+        "lookups: {} cache hits, {} misses, {} shared, {} found, {} not found, {} forbidden, {} "
+        "errors, {} timeouts, {} skipped",
+        es.hits.load(), es.misses.load(), es.shared.load(), es.found.load(), es.not_found.load(),
+        es.forbidden.load(), es.errors.load(), es.timeouts.load(), es.skipped.load());
+  }
   curl_global_cleanup();
   return 0;
 }

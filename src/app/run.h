@@ -21,4 +21,10 @@ int Run(const RunOptions& options);
 // `kubevents check-config FILE`: prints every problem, exit 0 or 1.
 int CheckConfig(const std::string& file);
 
+// `kubevents route-test --config FILE --event EVENT.json`: which rules an
+// event matches and which receivers it reaches, without connecting to
+// anything. The event is a core/v1 Event (kubectl get event -o json) or a
+// line kubevents exported (its involvedObject labels are used).
+int RouteTest(const std::string& config_file, const std::string& event_file);
+
 }  // namespace kv::app

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <tuple>
 
 namespace kv::config {
 
@@ -19,6 +24,13 @@ std::string Problem::ToString() const {
 bool Diagnostics::HasErrors() const {
   return std::any_of(problems_.begin(), problems_.end(),
                      [](const Problem& p) { return !p.warning; });
+}
+
+std::vector<Problem> SortByPosition(std::vector<Problem> problems) {
+  std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {
+    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+  });
+  return problems;
 }
 
 namespace {
@@ -48,7 +60,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }  // namespace
 
 Error::Error(std::vector<Problem> problems)
-    : std::runtime_error(Join(problems)), problems_(std::move(problems)) {}
+    : std::runtime_error(Join(SortByPosition(problems))),
+      problems_(SortByPosition(std::move(problems))) {}
 
 std::string NearestKey(std::string_view key, const std::vector<std::string_view>& known) {
   std::string best;
@@ -61,6 +74,63 @@ std::string NearestKey(std::string_view key, const std::vector<std::string_view>
     }
   }
   return best;
+}
+
+std::string Node::Expand(const std::string& raw, std::string_view key) const {
+  if (raw.find("${") == std::string::npos) return raw;
+  std::string error;
+  std::string out = ExpandEnvironment(raw, &error);
+  if (!error.empty()) Report(error, key);
+  return out;
+}
+
+std::string ExpandEnvironment(std::string_view in, std::string* error) {
+  std::string out;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t start = in.find("${", i);
+    if (start == std::string_view::npos) {
+      out.append(in.substr(i));
+      break;
+    }
+    out.append(in.substr(i, start - i));
+    size_t end = in.find('}', start + 2);
+    if (end == std::string_view::npos) {  // not a reference: keep it as written
+      out.append(in.substr(start));
+      break;
+    }
+    std::string_view ref = in.substr(start + 2, end - start - 2);
+    i = end + 1;
+    if (ref.rfind("file:", 0) == 0) {
+      std::string path(ref.substr(5));
+      std::ifstream file(path, std::ios::binary);
+      if (!file) {
+        *error = "cannot read secret file " + path;
+        continue;
+      }
+      std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+      while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
+        content.pop_back();
+      out += content;
+      continue;
+    }
+    std::string_view name = ref;
+    std::optional<std::string_view> fallback;
+    if (auto dash = ref.find(":-"); dash != std::string_view::npos) {
+      name = ref.substr(0, dash);
+      fallback = ref.substr(dash + 2);
+    }
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value != nullptr && (*value != '\0' || !fallback)) {
+      out += value;
+    } else if (fallback) {
+      out += *fallback;
+    } else {
+      *error = "environment variable " + std::string(name) + " is not set (write ${" +
+               std::string(name) + ":-} for an empty default)";
+    }
+  }
+  return out;
 }
 
 std::string Node::ChildPath(std::string_view key) const {
@@ -123,7 +193,7 @@ std::string Node::AsString() const {
     Report("expected a string");
     return {};
   }
-  return node_.Scalar();
+  return Expand(node_.Scalar(), {});
 }
 
 std::string Node::String(std::string_view key, std::string def) const {
@@ -133,13 +203,13 @@ std::string Node::String(std::string_view key, std::string def) const {
     Report("expected a string", key);
     return def;
   }
-  return n.Scalar();
+  return Expand(n.Scalar(), key);
 }
 
 bool Node::Bool(std::string_view key, bool def) const {
   if (!Has(key)) return def;
   YAML::Node n = node_[std::string(key)];
-  std::string s = n.IsScalar() ? n.Scalar() : "";
+  std::string s = n.IsScalar() ? Expand(n.Scalar(), key) : "";
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   Report("expected true or false, got '" + s + "'", key);
@@ -149,7 +219,7 @@ bool Node::Bool(std::string_view key, bool def) const {
 int64_t Node::Int(std::string_view key, int64_t def, int64_t min, int64_t max) const {
   if (!Has(key)) return def;
   YAML::Node n = node_[std::string(key)];
-  std::string s = n.IsScalar() ? n.Scalar() : "";
+  std::string s = n.IsScalar() ? Expand(n.Scalar(), key) : "";
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size()) {
@@ -167,7 +237,7 @@ int64_t Node::Int(std::string_view key, int64_t def, int64_t min, int64_t max) c
 double Node::Double(std::string_view key, double def, double min, double max) const {
   if (!Has(key)) return def;
   YAML::Node n = node_[std::string(key)];
-  std::string s = n.IsScalar() ? n.Scalar() : "";
+  std::string s = n.IsScalar() ? Expand(n.Scalar(), key) : "";
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) {

@@ -2,7 +2,7 @@
 // with the file it came from and its key path, so every problem is reported
 // as "FILE:LINE:COLUMN: KEY.PATH: what is wrong". Problems are collected, not
 // thrown, so `check-config` can list them all; getters return the default
-// after reporting. After parsing, Diagnostics::ThrowIfAny() raises them.
+// after reporting. Scalar reads expand ${ENV} references (ExpandEnvironment).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -38,6 +38,9 @@ class Diagnostics {
  private:
   std::vector<Problem> problems_;
 };
+
+// Orders problems by file, line and column (the order a person reads in).
+std::vector<Problem> SortByPosition(std::vector<Problem> problems);
 
 // Thrown once, at the end of a load that found errors: the only exception
 // in kubevents, caught in app/.
@@ -95,6 +98,8 @@ class Node {
 
  private:
   std::string ChildPath(std::string_view key) const;
+  // Expands ${...} references in a scalar read from child `key`.
+  std::string Expand(const std::string& raw, std::string_view key) const;
   Problem MakeProblem(std::string message, std::string_view key) const;
 
   YAML::Node node_;
@@ -107,6 +112,13 @@ class Node {
 // and an undefined root.
 Node ParseYaml(const std::string& text, const std::string& file,
                const std::shared_ptr<Diagnostics>& diag);
+
+// Expands references in a config value: ${NAME} (an error if NAME is not
+// set), ${NAME:-default} (default when unset or empty) and ${file:/path}
+// (the file's content without its trailing newline: for secrets mounted as
+// files). A bare $NAME is left alone so templates keep their variables.
+// `error` receives the last problem, if any.
+std::string ExpandEnvironment(std::string_view in, std::string* error);
 
 // The known key nearest to `key` by edit distance, or "" if none is close.
 std::string NearestKey(std::string_view key, const std::vector<std::string_view>& known);

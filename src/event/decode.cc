@@ -86,6 +86,22 @@ void DecodeOwnerReferences(element e, std::vector<OwnerReference>* out) {
   }
 }
 
+// kubevents's own output carries the enrichment inside involvedObject;
+// reading it back lets `route-test` take an exported event as input.
+void DecodeEnrichment(element e, InvolvedObject* obj) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return;
+  for (auto f : o) {
+    if (f.key == "labels") DecodeStringMap(f.value, &obj->labels);
+    if (f.key == "annotations") DecodeStringMap(f.value, &obj->annotations);
+    if (f.key == "ownerReferences") DecodeOwnerReferences(f.value, &obj->owner_references);
+    if (f.key == "deleted") {
+      bool b = false;
+      if (f.value.get_bool().get(b) == simdjson::SUCCESS) obj->deleted = b;
+    }
+  }
+}
+
 void DecodeMeta(element e, ObjectMeta* m) {
   object obj;
   if (e.get_object().get(obj) != simdjson::SUCCESS) return;
@@ -148,6 +164,7 @@ void DecodeCoreField(std::string_view k, element v, Event* ev) {
     DecodeMeta(v, &ev->metadata);
   } else if (k == "involvedObject") {
     DecodeObjectReference(v, &ev->involved_object);
+    DecodeEnrichment(v, &ev->involved_object);
   } else if (k == "reason") {
     ev->reason = Str(v);
   } else if (k == "message") {
@@ -248,6 +265,20 @@ Result<Event> Decoder::DecodeEvent(std::string_view json) {
   if (auto r = DecodeEventElement(root, group_, &ev); !r) return tl::unexpected(r.error());
   if (keep_raw_) ev.raw.assign(json.data(), json.size());
   return ev;
+}
+
+Result<ObjectMeta> Decoder::DecodeObjectMeta(std::string_view json) {
+  element root;
+  if (auto err = parser_.parse(json.data(), json.size()).get(root); err) {
+    return Fail(ErrorCode::kCorrupt, std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  element meta;
+  if (root["metadata"].get(meta) != simdjson::SUCCESS || !meta.is_object()) {
+    return Fail(ErrorCode::kCorrupt, "the object has no metadata");
+  }
+  ObjectMeta m;
+  DecodeMeta(meta, &m);
+  return m;
 }
 
 Status Decoder::DecodeStatus(std::string_view body) {

@@ -50,6 +50,9 @@ class Decoder {
   // Bad items do not fail the page: they are skipped and described in
   // item_errors so the caller can count and log them.
   Result<ListPage> DecodeList(std::string_view body);
+  // Decodes the `metadata` of any object (a PartialObjectMetadata, a Pod,
+  // ...). kCorrupt if `json` is not an object with a metadata map.
+  Result<ObjectMeta> DecodeObjectMeta(std::string_view json);
   // Decodes a Status body (an API error answer); nullopt-like empty Status
   // if the body is not one.
   Status DecodeStatus(std::string_view body);

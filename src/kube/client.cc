@@ -13,7 +13,8 @@ Client::Client(std::shared_ptr<Credentials> credentials, std::shared_ptr<RateLim
                StopSignal* stop)
     : credentials_(std::move(credentials)), limiter_(std::move(limiter)), stop_(stop) {}
 
-Result<http::Request> Client::Prepare(const std::string& path, http::TlsOptions* tls) {
+Result<http::Request> Client::Prepare(const std::string& path, const std::string& accept,
+                                      http::TlsOptions* tls) {
   if (limiter_ && !limiter_->Acquire(stop_)) {
     return Fail(ErrorCode::kUnavailable, "shutting down");
   }
@@ -21,7 +22,7 @@ Result<http::Request> Client::Prepare(const std::string& path, http::TlsOptions*
   if (!auth) return tl::unexpected(auth.error());
   http::Request req;
   req.url = credentials_->config().server + path;
-  req.headers.emplace_back("Accept", "application/json");
+  req.headers.emplace_back("Accept", accept);
   req.headers.emplace_back("User-Agent", kUserAgent);
   if (!auth->bearer_token.empty()) {
     req.headers.emplace_back("Authorization", "Bearer " + auth->bearer_token);
@@ -33,10 +34,11 @@ Result<http::Request> Client::Prepare(const std::string& path, http::TlsOptions*
   return req;
 }
 
-Result<http::Response> Client::Get(const std::string& path, std::chrono::milliseconds timeout) {
+Result<http::Response> Client::Get(const std::string& path, std::chrono::milliseconds timeout,
+                                   const std::string& accept) {
   for (int attempt = 0;; ++attempt) {
     http::TlsOptions tls;
-    auto req = Prepare(path, &tls);
+    auto req = Prepare(path, accept, &tls);
     if (!req) return tl::unexpected(req.error());
     req->timeout = timeout;
     auto resp = http_.Do(*req, tls);
@@ -54,7 +56,7 @@ Result<http::Response> Client::Watch(const std::string& path, const http::ChunkC
                                      std::chrono::seconds idle_timeout) {
   for (int attempt = 0;; ++attempt) {
     http::TlsOptions tls;
-    auto req = Prepare(path, &tls);
+    auto req = Prepare(path, kAcceptJson, &tls);
     if (!req) return tl::unexpected(req.error());
     req->timeout = std::chrono::milliseconds(0);  // the server ends it (timeoutSeconds)
     req->idle_timeout = idle_timeout;

@@ -17,6 +17,8 @@ namespace kv::kube {
 
 class Client {
  public:
+  static constexpr const char* kAcceptJson = "application/json";
+
   // `credentials` and `limiter` are shared; `stop` (may be null) aborts
   // waits and streams at shutdown and must outlive the Client.
   Client(std::shared_ptr<Credentials> credentials, std::shared_ptr<RateLimiter> limiter,
@@ -25,7 +27,9 @@ class Client {
   // GET `path` (with query), e.g. "/api/v1/events?limit=500". Any HTTP
   // status is a Response; kUnavailable on transport failure, kUnauthorized
   // when credentials cannot be obtained. A 401 re-fetches credentials once.
-  Result<http::Response> Get(const std::string& path, std::chrono::milliseconds timeout);
+  // `accept` is the Accept header (e.g. a PartialObjectMetadata request).
+  Result<http::Response> Get(const std::string& path, std::chrono::milliseconds timeout,
+                             const std::string& accept = kAcceptJson);
 
   // Streams a watch: `on_chunk` sees the 200 body as it arrives. Returns
   // when the server ends the stream, on_chunk returns false, stop fires, or
@@ -36,7 +40,8 @@ class Client {
   const std::string& server() const { return credentials_->config().server; }
 
  private:
-  Result<http::Request> Prepare(const std::string& path, http::TlsOptions* tls);
+  Result<http::Request> Prepare(const std::string& path, const std::string& accept,
+                                http::TlsOptions* tls);
 
   std::shared_ptr<Credentials> credentials_;
   std::shared_ptr<RateLimiter> limiter_;

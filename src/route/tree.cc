@@ -71,12 +71,32 @@ std::vector<std::pair<std::string, std::unique_ptr<RE2>>> CompileMap(const confi
   return out;
 }
 
+// The rule's fields as written, read quietly: problems are reported once,
+// by the compile step.
+std::string Describe(const config::Node& node) {
+  std::string out;
+  auto add = [&out](const std::string& text) { out += (out.empty() ? "" : " ") + text; };
+  for (const auto& [key, value] : node.Entries()) {
+    if (key == "receiver" || key == "name") continue;
+    if (value.IsScalar()) {
+      add(key + "=" + value.yaml().Scalar());
+    } else if (value.IsMap()) {
+      for (const auto& [k, v] : value.Entries()) {
+        if (v.IsScalar()) add(key + "." + k + "=" + v.yaml().Scalar());
+      }
+    }
+  }
+  return out.empty() ? "(no fields: matches everything)" : out;
+}
+
 Rule ParseRule(const config::Node& node, const std::vector<std::string>& receivers, bool is_drop) {
   node.RejectUnknownKeys({"name", "labels", "annotations", "message", "apiVersion", "kind",
                           "namespace", "reason", "type", "minCount", "component", "host",
                           "receiver"});
   Rule r;
   r.name = node.String("name");
+  r.where = node.path();
+  if (node.IsMap()) r.description = Describe(node);
   r.message = Compile(node, "message");
   r.api_version = Compile(node, "apiVersion");
   r.kind = Compile(node, "kind");
@@ -98,9 +118,10 @@ Rule ParseRule(const config::Node& node, const std::vector<std::string>& receive
       r.receiver_index = static_cast<int>(it - receivers.begin());
     }
   }
-  bool fieldless = !r.message && !r.api_version && !r.kind && !r.namespace_ && !r.reason &&
-                   !r.type && !r.component && !r.host && r.labels.empty() &&
-                   r.annotations.empty() && r.min_count == 0;
+  // Judged on what was written, not on what compiled: a rule whose only
+  // field is a bad regex is an error, not a fieldless rule.
+  bool fieldless = true;
+  for (const auto& [key, value] : node.Entries()) fieldless &= key == "receiver" || key == "name";
   if (is_drop && fieldless && node.IsMap()) {
     node.Warn("this drop rule has no fields, so it drops every event of this route");
   }
@@ -152,6 +173,56 @@ bool Rule::Matches(const event::Event& ev) const {
 
 Tree Tree::Parse(const config::Node& node, const std::vector<std::string>& receiver_names) {
   return Tree(ParseRoute(node, receiver_names));
+}
+
+namespace {
+
+void ExplainRoute(const Route& r, const event::Event& ev, const std::vector<std::string>& receivers,
+                  const std::string& indent, ReceiverSet* reached, std::vector<std::string>* out) {
+  for (const Rule& rule : r.drop) {
+    bool m = rule.Matches(ev);
+    out->push_back(indent + rule.where + " [drop] " + rule.description + ": " +
+                   (m ? "MATCHED, this route and its children stop here" : "no match"));
+    if (m) return;
+  }
+  bool all = true;
+  for (const Rule& rule : r.match) {
+    bool m = rule.Matches(ev);
+    std::string line = indent + rule.where + " [match] " + rule.description + ": ";
+    if (m) {
+      line += "matched";
+      if (rule.receiver_index >= 0) {
+        line += " -> " + receivers[static_cast<size_t>(rule.receiver_index)];
+        reached->Add(rule.receiver_index);
+      }
+    } else {
+      line += "no match";
+      all = false;
+    }
+    out->push_back(line);
+  }
+  if (!r.routes.empty()) {
+    if (!all) {
+      out->push_back(indent + "(child routes skipped: not every match rule matched)");
+      return;
+    }
+    for (const Route& child : r.routes)
+      ExplainRoute(child, ev, receivers, indent + "  ", reached, out);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Tree::Explain(const event::Event& ev,
+                                       const std::vector<std::string>& receivers) const {
+  std::vector<std::string> out;
+  ReceiverSet reached(receivers.size());
+  ExplainRoute(root_, ev, receivers, "", &reached, &out);
+  std::string summary = "reaches:";
+  for (int i : reached.hits()) summary += " " + receivers[static_cast<size_t>(i)];
+  if (reached.hits().empty()) summary += " (no receiver)";
+  out.push_back(summary);
+  return out;
 }
 
 void Tree::Evaluate(const event::Event& ev, ReceiverSet* out) const {

@@ -29,6 +29,8 @@ namespace kv::route {
 
 struct Rule {
   std::string name;
+  std::string where;        // "route.routes[0].match[1]", for explanations
+  std::string description;  // its fields as written, e.g. "namespace=^prod$ type=Warning"
   std::unique_ptr<RE2> message, api_version, kind, namespace_, reason, type, component, host;
   std::vector<std::pair<std::string, std::unique_ptr<RE2>>> labels, annotations;
   int32_t min_count = 0;
@@ -76,6 +78,11 @@ class Tree {
 
   // Clears `out`, then adds every receiver `ev` reaches.
   void Evaluate(const event::Event& ev, ReceiverSet* out) const;
+
+  // The same walk, told line by line for people (`kubevents route-test`):
+  // each rule visited, whether it matched, and what that did.
+  std::vector<std::string> Explain(const event::Event& ev,
+                                   const std::vector<std::string>& receivers) const;
 
   const Route& root() const { return root_; }
 

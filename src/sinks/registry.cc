@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "sinks/file/sink.h"
+#include "sinks/pending.h"
 #include "sinks/pipe/sink.h"
 #include "sinks/stdout/sink.h"
 
@@ -64,13 +65,15 @@ Builder ParseReceiver(const config::Node& node) {
     node.Report("receiver has " + std::to_string(count) + " kinds; a receiver takes exactly one");
     return {};
   }
+  config::Node body = node.Child(found->key);
   if (found->parse == nullptr) {
+    // Validate its keys anyway, so every problem shows up at once.
+    if (body.IsMap()) CheckKeys(body, PendingKeys(found->key));
     node.Report("receiver kind '" + std::string(found->key) +
                     "' is not implemented in this kubevents version yet",
                 found->key);
     return {};
   }
-  config::Node body = node.Child(found->key);
   if (!body.Defined()) {
     // `stdout: {}` and a bare `stdout:` both mean "all defaults".
     body =

@@ -69,3 +69,46 @@ receivers:
     for line in kv.stdout_path.read_text().splitlines():
         assert line.startswith("{"), line
     assert "watching events" in kv.log()
+
+
+def test_route_test_explains_which_receivers_an_exported_event_reaches(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("""
+route:
+  routes:
+    - drop: [{namespace: "^kube-system$"}]
+      match: [{type: Warning, receiver: alerts}]
+    - match: [{labels: {app: "^web$"}, receiver: web}]
+receivers:
+  - name: alerts
+    stdout: {}
+  - name: web
+    file: {path: /dev/null}
+""")
+    ev = tmp_path / "ev.json"
+    # A line as kubevents exports it: the involved object's labels are used.
+    ev.write_text('{"metadata":{"name":"x","namespace":"prod","uid":"u1","resourceVersion":"1"},'
+                  '"reason":"BackOff","type":"Warning",'
+                  '"involvedObject":{"kind":"Pod","name":"p","labels":{"app":"web"},"deleted":false}}')
+    res = run("route-test", "--config", str(cfg), "--event", str(ev))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert "routes[0].match[0] [match] type=Warning: matched -> alerts" in res.stdout
+    assert "routes[1].match[0] [match] labels.app=^web$: matched -> web" in res.stdout
+    assert lines[-1] == "reaches: alerts web"
+
+
+def test_environment_and_file_secrets_expand_in_the_config(tmp_path):
+    secret = tmp_path / "path-secret"
+    secret.write_text(str(tmp_path / "out.json") + "\n")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("clusterName: ${KV_CLUSTER}\nlogLevel: ${KV_UNSET_LEVEL:-info}\n"
+                   "route: {match: [{receiver: f}]}\n"
+                   "receivers: [{name: f, file: {path: '${file:" + str(secret) + "}'}}]\n")
+    res = subprocess.run([Kubevents.binary(), "check-config", str(cfg)], capture_output=True, text=True,
+                         env={"KV_CLUSTER": "prod", "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0, res.stderr
+    res = subprocess.run([Kubevents.binary(), "check-config", str(cfg)], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin"})
+    assert res.returncode == 1
+    assert f"{cfg}:1:1: clusterName: environment variable KV_CLUSTER is not set" in res.stderr

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "util/files.h"
+
 namespace kv::app {
 namespace {
 
@@ -92,8 +96,65 @@ receivers:
   EXPECT_NE(errors.find("duplicate receiver name 's'"), std::string::npos) << errors;
 }
 
+// tests/testdata/config/broken: each broken config gives exactly the
+// documented problems, with line and column.
+TEST(AppConfig, BrokenConfigCorpus) {
+  namespace fs = std::filesystem;
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(std::string(KV_TESTDATA) + "/config/broken")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++cases;
+    auto text = files::Read(entry.path());
+    auto expected = files::Read(fs::path(entry.path()).replace_extension(".expected"));
+    ASSERT_TRUE(text && expected) << entry.path();
+    std::string got;
+    try {
+      Parse(*text, "broken.yaml");
+    } catch (const config::Error& e) {
+      for (const auto& p : e.problems()) {
+        if (!p.warning) got += p.ToString() + "\n";
+      }
+    }
+    EXPECT_EQ(got, *expected) << entry.path();
+  }
+  EXPECT_GE(cases, 10);
+}
+
+TEST(AppConfig, EveryReferenceReceiverBlockParses) {
+  auto text = files::Read(std::string(KV_TESTDATA) + "/config/all_receivers.yaml");
+  ASSERT_TRUE(text);
+  try {
+    Parse(*text, "all.yaml");
+    FAIL() << "kinds not implemented yet must be refused";
+  } catch (const config::Error& e) {
+    for (const auto& p : e.problems()) {
+      if (p.warning) continue;
+      EXPECT_NE(p.message.find("is not implemented in this kubevents version yet"),
+                std::string::npos)
+          << p.ToString();
+    }
+  }
+}
+
 TEST(AppConfig, NoReceiversIsAnError) {
   EXPECT_NE(Errors("route: {}\n").find("no receivers"), std::string::npos);
+}
+
+TEST(AppConfig, LookupKeysHaveTheReferenceDefaultsAndRanges) {
+  const std::string receivers = "receivers:\n  - name: d\n    stdout: {}\n";
+  Config defaults = Parse(receivers, "c.yaml");
+  EXPECT_FALSE(defaults.omit_lookup);
+  EXPECT_EQ(defaults.cache_size, 1024);
+  EXPECT_EQ(defaults.lookup_timeout, std::chrono::milliseconds(2000));
+  Config set = Parse(
+      "omitLookup: true\ncacheSize: 4096\nlookupTimeoutMilliseconds: 500\n" + receivers, "c.yaml");
+  EXPECT_TRUE(set.omit_lookup);
+  EXPECT_EQ(set.cache_size, 4096);
+  EXPECT_EQ(set.lookup_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(Parse("cacheSize: 0\n" + receivers, "c.yaml").cache_size, 1024);  // as the reference
+  EXPECT_NE(Errors("cacheSize: -1\n" + receivers).find("cacheSize"), std::string::npos);
+  EXPECT_NE(Errors("lookupTimeoutMilliseconds: 0\n" + receivers).find("lookupTimeoutMilliseconds"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "config/node.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 namespace kv::config {
 namespace {
@@ -71,6 +74,42 @@ TEST(Node, MissingChildIsUndefinedNotAnError) {
   EXPECT_FALSE(missing.Defined());
   EXPECT_EQ(missing.String("x", "d"), "d");
   EXPECT_FALSE(p.diag->HasErrors());
+}
+
+TEST(ExpandEnvironment, BracedReferencesDefaultsAndFiles) {
+  setenv("KV_TEST_SET", "value", 1);
+  setenv("KV_TEST_EMPTY", "", 1);
+  unsetenv("KV_TEST_UNSET");
+  std::string err;
+  EXPECT_EQ(ExpandEnvironment("a-${KV_TEST_SET}-b", &err), "a-value-b");
+  EXPECT_EQ(ExpandEnvironment("${KV_TEST_UNSET:-fallback}", &err), "fallback");
+  EXPECT_EQ(ExpandEnvironment("${KV_TEST_EMPTY:-fallback}", &err), "fallback");
+  EXPECT_EQ(ExpandEnvironment("${KV_TEST_EMPTY}", &err), "");
+  EXPECT_EQ(ExpandEnvironment("keep $bare and {{ $x := 1 }}", &err),
+            "keep $bare and {{ $x := 1 }}");
+  EXPECT_EQ(err, "");
+  char path[] = "/tmp/kvsecretXXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "s3cret\n", 7), 7);
+  close(fd);
+  EXPECT_EQ(ExpandEnvironment(std::string("${file:") + path + "}", &err), "s3cret");
+  unlink(path);
+}
+
+TEST(ExpandEnvironment, UnsetVariableIsReportedWithLineAndKey) {
+  unsetenv("KV_TEST_UNSET");
+  Parsed p("password: ${KV_TEST_UNSET}\n");
+  EXPECT_EQ(p.root.String("password"), "");
+  EXPECT_EQ(p.Problems(),
+            "cfg.yaml:1:1: password: environment variable KV_TEST_UNSET is not set "
+            "(write ${KV_TEST_UNSET:-} for an empty default)\n");
+}
+
+TEST(ExpandEnvironment, TypedValuesExpandToo) {
+  setenv("KV_TEST_QPS", "42", 1);
+  Parsed p("qps: ${KV_TEST_QPS}\n");
+  EXPECT_EQ(p.root.Int("qps", 0, 0, 100), 42);
 }
 
 TEST(NearestKey, FindsCloseSpellingsOnly) {

@@ -144,6 +144,24 @@ routes:
   EXPECT_EQ(l.Reach(Ev("ns", "X")), (V{"a", "b"}));
 }
 
+TEST(RouteTree, ExplainTellsEachRuleAndTheReceivers) {
+  Loaded l(R"(
+routes:
+  - drop: [{namespace: "^kube-system$"}]
+    match: [{type: Warning, receiver: a}]
+  - match: [{reason: Nope, receiver: b}]
+    routes:
+      - match: [{receiver: c}]
+)");
+  auto lines = l.tree.Explain(Ev("prod", "BackOff", "Warning"), kReceivers);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "  routes[0].drop[0] [drop] namespace=^kube-system$: no match");
+  EXPECT_EQ(lines[1], "  routes[0].match[0] [match] type=Warning: matched -> a");
+  EXPECT_EQ(lines[2], "  routes[1].match[0] [match] reason=Nope: no match");
+  EXPECT_EQ(lines[3], "  (child routes skipped: not every match rule matched)");
+  EXPECT_EQ(lines[4], "reaches: a");
+}
+
 TEST(RouteTree, EmptyRouteReachesNothing) {
   Loaded l("{}\n");
   EXPECT_EQ(l.Reach(Ev("ns", "X")), V{});

@@ -1,0 +1,114 @@
+#include "sinks/pending.h"
+
+#include <vector>
+
+namespace kv::sinks {
+
+namespace {
+
+// Spelled exactly as the reference's YAML tags (pkg/sinks/*.go there).
+constexpr KeySpec kTls[] = {{"insecureSkipVerify", {}},
+                            {"serverName", {}},
+                            {"caFile", {}},
+                            {"keyFile", {}},
+                            {"certFile", {}}};
+constexpr KeySpec kKafkaTls[] = {
+    {"enable", {}}, {"caFile", {}}, {"certFile", {}}, {"keyFile", {}}, {"insecureSkipVerify", {}}};
+constexpr KeySpec kKafkaSasl[] = {
+    {"enable", {}}, {"username", {}}, {"password", {}}, {"mechanism", {}}};
+constexpr KeySpec kKafkaAvro[] = {{"schemaID", {}}, {"schema", {}}};
+
+constexpr KeySpec kSyslog[] = {{"network", {}}, {"address", {}}, {"tag", {}}};
+constexpr KeySpec kWebhook[] = {{"endpoint", {}}, {"tls", kTls}, {"layout", {}}, {"headers", {}}};
+constexpr KeySpec kElasticsearch[] = {
+    {"hosts", {}},   {"username", {}},   {"password", {}}, {"cloudID", {}}, {"apiKey", {}},
+    {"headers", {}}, {"useEventID", {}}, {"deDot", {}},    {"index", {}},   {"indexFormat", {}},
+    {"type", {}},    {"tls", kTls},      {"layout", {}}};
+constexpr KeySpec kOpenSearch[] = {
+    {"hosts", {}}, {"username", {}},    {"password", {}}, {"useEventID", {}}, {"deDot", {}},
+    {"index", {}}, {"indexFormat", {}}, {"type", {}},     {"tls", kTls},      {"layout", {}}};
+constexpr KeySpec kKinesis[] = {{"streamName", {}}, {"region", {}}, {"layout", {}}};
+constexpr KeySpec kFirehose[] = {
+    {"deliveryStreamName", {}}, {"region", {}}, {"layout", {}}, {"deDot", {}}};
+constexpr KeySpec kSns[] = {{"topicARN", {}}, {"region", {}}, {"layout", {}}};
+constexpr KeySpec kSqs[] = {{"queueName", {}}, {"region", {}}, {"layout", {}}};
+constexpr KeySpec kEventBridge[] = {
+    {"detailType", {}}, {"details", {}}, {"source", {}}, {"eventBusName", {}}, {"region", {}}};
+constexpr KeySpec kOpsCenter[] = {{"category", {}},
+                                  {"description", {}},
+                                  {"notifications", {}},
+                                  {"operationalData", {}},
+                                  {"priority", {}},
+                                  {"region", {}},
+                                  {"relatedOpsItems", {}},
+                                  {"severity", {}},
+                                  {"source", {}},
+                                  {"tags", {}},
+                                  {"title", {}}};
+constexpr KeySpec kKafka[] = {{"topic", {}},      {"brokers", {}},          {"layout", {}},
+                              {"clientId", {}},   {"compressionCodec", {}}, {"version", {}},
+                              {"tls", kKafkaTls}, {"sasl", kKafkaSasl},     {"avro", kKafkaAvro}};
+constexpr KeySpec kPubsub[] = {{"gcloud_project_id", {}}, {"topic", {}}, {"create_topic", {}}};
+constexpr KeySpec kBigQuery[] = {
+    {"location", {}},    {"project", {}},          {"dataset", {}},
+    {"table", {}},       {"credentials_path", {}}, {"batch_size", {}},
+    {"max_retries", {}}, {"interval_seconds", {}}, {"timeout_seconds", {}}};
+constexpr KeySpec kSlack[] = {{"token", {}},  {"channel", {}}, {"message", {}},     {"color", {}},
+                              {"footer", {}}, {"title", {}},   {"author_name", {}}, {"fields", {}}};
+constexpr KeySpec kOpsgenie[] = {{"apiKey", {}},  {"URL", {}},    {"priority", {}},
+                                 {"message", {}}, {"alias", {}},  {"description", {}},
+                                 {"tags", {}},    {"details", {}}};
+constexpr KeySpec kTeams[] = {{"endpoint", {}}, {"layout", {}}, {"headers", {}}};
+constexpr KeySpec kLoki[] = {
+    {"layout", {}}, {"streamLabels", {}}, {"tls", kTls}, {"url", {}}, {"headers", {}}};
+
+struct Entry {
+  std::string_view kind;
+  std::span<const KeySpec> keys;
+};
+constexpr Entry kPending[] = {
+    {"syslog", kSyslog},
+    {"webhook", kWebhook},
+    {"elasticsearch", kElasticsearch},
+    {"opensearch", kOpenSearch},
+    {"kinesis", kKinesis},
+    {"firehose", kFirehose},
+    {"sns", kSns},
+    {"sqs", kSqs},
+    {"eventbridge", kEventBridge},
+    {"opscenter", kOpsCenter},
+    {"kafka", kKafka},
+    {"pubsub", kPubsub},
+    {"bigquery", kBigQuery},
+    {"slack", kSlack},
+    {"opsgenie", kOpsgenie},
+    {"teams", kTeams},
+    {"loki", kLoki},
+};
+
+}  // namespace
+
+std::span<const KeySpec> PendingKeys(std::string_view kind) {
+  for (const auto& e : kPending) {
+    if (e.kind == kind) return e.keys;
+  }
+  return {};
+}
+
+void CheckKeys(const config::Node& node, std::span<const KeySpec> keys) {
+  if (!node.IsMap()) return;
+  std::vector<std::string_view> names;
+  for (const auto& k : keys) names.push_back(k.key);
+  node.RejectUnknownKeys(names);
+  for (const auto& k : keys) {
+    if (k.children.empty() || !node.Has(k.key)) continue;
+    config::Node child = node.Child(k.key);
+    if (!child.IsMap()) {
+      node.Report("expected a map", k.key);
+      continue;
+    }
+    CheckKeys(child, k.children);
+  }
+}
+
+}  // namespace kv::sinks

@@ -17,3 +17,6 @@ if [ ! -s "$STREAM" ]; then
 fi
 echo "== decode + route + encode + write, one core ($STREAM)"
 taskset -c 0 build/bench/decode_write_bench "$STREAM" || build/bench/decode_write_bench "$STREAM"
+echo
+echo "== route (10 routes) + layout rendering, one core"
+taskset -c 0 build/bench/route_layout_bench "$STREAM" || build/bench/route_layout_bench "$STREAM"

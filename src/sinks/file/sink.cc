@@ -9,26 +9,22 @@ namespace {
 
 class FileSink final : public Sink {
  public:
-  FileSink(const std::string& path, RotationOptions rotation, event::EncodeOptions options,
+  FileSink(const std::string& path, RotationOptions rotation, common::LineFormat format,
            Clock& clock)
-      : writer_(path, rotation, clock), options_(options) {}
+      : writer_(path, rotation, clock), format_(std::move(format)) {}
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     buffer_.clear();
-    common::AppendLines(batch, options_, &buffer_);
-    SendOutcome outcome;
-    if (auto r = writer_.Write(buffer_); !r) {
-      outcome.request = Verdict::kRetry;
-      outcome.reason = r.error().message;
-    }
-    return outcome;
+    std::string reason;
+    auto items = common::AppendLines(batch, format_, &buffer_, &reason);
+    return common::Outcome(std::move(items), writer_.Write(buffer_), std::move(reason));
   }
 
   void Close() override { writer_.Close(); }
 
  private:
   RotatingWriter writer_;
-  const event::EncodeOptions options_;
+  const common::LineFormat format_;
   std::string buffer_;
 };
 
@@ -45,9 +41,9 @@ Builder Parse(const config::Node& node) {
   rotation.max_bytes = static_cast<uint64_t>(max_mb == 0 ? 100 : max_mb) << 20;
   rotation.max_age = std::chrono::hours(24 * node.Int("maxage", 0, 0, 100000));
   rotation.max_backups = static_cast<int>(node.Int("maxbackups", 0, 0, 1000000));
-  event::EncodeOptions options = common::ParseLineOptions(node);
-  return [path, rotation, options](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    return std::make_unique<FileSink>(path, rotation, options, *ctx.clock);
+  common::LineFormat format = common::ParseLineFormat(node);
+  return [path, rotation, format](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    return std::make_unique<FileSink>(path, rotation, format, *ctx.clock);
   };
 }
 

@@ -14,8 +14,8 @@ namespace {
 
 class PipeSink final : public Sink {
  public:
-  PipeSink(std::string path, event::EncodeOptions options)
-      : path_(std::move(path)), options_(options) {}
+  PipeSink(std::string path, common::LineFormat format)
+      : path_(std::move(path)), format_(std::move(format)) {}
   ~PipeSink() override { Close(); }
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
@@ -29,15 +29,16 @@ class PipeSink final : public Sink {
       }
     }
     buffer_.clear();
-    common::AppendLines(batch, options_, &buffer_);
-    if (auto r = common::WriteAll(fd_, buffer_); !r) {
+    std::string reason;
+    auto items = common::AppendLines(batch, format_, &buffer_, &reason);
+    auto written = common::WriteAll(fd_, buffer_);
+    if (!written) {
       // A reader that went away (EPIPE): reopen on the next try.
       ::close(fd_);
       fd_ = -1;
-      outcome.request = Verdict::kRetry;
-      outcome.reason = "cannot write to " + path_ + ": " + r.error().message;
+      written = Fail(ErrorCode::kIo, "cannot write to " + path_ + ": " + written.error().message);
     }
-    return outcome;
+    return common::Outcome(std::move(items), written, std::move(reason));
   }
 
   void Close() override {
@@ -47,7 +48,7 @@ class PipeSink final : public Sink {
 
  private:
   const std::string path_;
-  const event::EncodeOptions options_;
+  const common::LineFormat format_;
   int fd_ = -1;
   std::string buffer_;
 };
@@ -58,9 +59,9 @@ Builder Parse(const config::Node& node) {
   node.RejectUnknownKeys({"path", "deDot", "layout"});
   std::string path = node.String("path");
   if (path.empty()) node.Report("missing required key", "path");
-  event::EncodeOptions options = common::ParseLineOptions(node);
-  return [path, options](const SinkContext&) -> Result<std::unique_ptr<Sink>> {
-    return std::make_unique<PipeSink>(path, options);
+  common::LineFormat format = common::ParseLineFormat(node);
+  return [path, format](const SinkContext&) -> Result<std::unique_ptr<Sink>> {
+    return std::make_unique<PipeSink>(path, format);
   };
 }
 

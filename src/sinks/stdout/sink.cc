@@ -10,21 +10,20 @@ namespace {
 
 class StdoutSink final : public Sink {
  public:
-  explicit StdoutSink(event::EncodeOptions options) : options_(options) {}
+  explicit StdoutSink(common::LineFormat format) : format_(std::move(format)) {}
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     buffer_.clear();
-    common::AppendLines(batch, options_, &buffer_);
-    SendOutcome outcome;
-    if (auto r = common::WriteAll(STDOUT_FILENO, buffer_); !r) {
-      outcome.request = Verdict::kRetry;
-      outcome.reason = "cannot write to stdout: " + r.error().message;
-    }
-    return outcome;
+    std::string reason;
+    auto items = common::AppendLines(batch, format_, &buffer_, &reason);
+    auto written = common::WriteAll(STDOUT_FILENO, buffer_);
+    if (!written)
+      written = Fail(ErrorCode::kIo, "cannot write to stdout: " + written.error().message);
+    return common::Outcome(std::move(items), written, std::move(reason));
   }
 
  private:
-  const event::EncodeOptions options_;
+  const common::LineFormat format_;
   std::string buffer_;  // reused between batches
 };
 
@@ -32,9 +31,9 @@ class StdoutSink final : public Sink {
 
 Builder Parse(const config::Node& node) {
   node.RejectUnknownKeys({"deDot", "layout"});
-  event::EncodeOptions options = common::ParseLineOptions(node);
-  return [options](const SinkContext&) -> Result<std::unique_ptr<Sink>> {
-    return std::make_unique<StdoutSink>(options);
+  common::LineFormat format = common::ParseLineFormat(node);
+  return [format](const SinkContext&) -> Result<std::unique_ptr<Sink>> {
+    return std::make_unique<StdoutSink>(format);
   };
 }
 

@@ -130,3 +130,27 @@ def test_json_log_format(cluster, namespace, kubevents_factory):
     for line in kv.log().splitlines():
         obj = json.loads(line)
         assert {"time", "level", "msg"} <= obj.keys()
+
+
+def test_layout_renders_real_events(cluster, namespace, kubevents_factory):
+    kv = kubevents_factory(file_receiver_config(namespace).replace("      path: @DIR@/events.json", """      path: @DIR@/events.json
+      layout:
+        cluster: "{{ .ClusterName }}"
+        what: "{{ .Reason }} {{ .InvolvedObject.Kind }}/{{ .InvolvedObject.Name }}"
+        count: "{{ .Count }}"
+        key: "{{ .IdempotencyKey }}"
+        level: '{{ if eq .Type "Warning" }}warn{{ else }}info{{ end }}'
+        version: 2"""))
+    kv.wait_watching()
+    cluster.create_event(namespace, "layout-me", reason="Layout", type_="Warning", count=4)
+    out = kv.folder / "events.json"
+    line = wait_for(lambda: next(iter(read_lines(out)), None), what="the rendered event")
+    server = cluster.kubectl_json("get", "event", "layout-me", "-n", namespace)
+    assert line == {
+        "cluster": "test-cluster",
+        "what": "Layout Pod/test-object",
+        "count": "4",
+        "key": f"{server['metadata']['uid']}/{server['metadata']['resourceVersion']}",
+        "level": "warn",
+        "version": 2,
+    }

@@ -54,6 +54,16 @@ TEST(Registry, KindNotShippedYetIsNamed) {
       << p.Problems();
 }
 
+TEST(Registry, KeysOfKindsNotShippedYetAreStillChecked) {
+  Parsed p("name: x\nwebhook:\n  endpoint: http://x\n  headerz: {}\n  tls: {caFiel: /ca}\n");
+  EXPECT_NE(p.Problems().find("webhook.headerz: unknown key (did you mean 'headers'?)"),
+            std::string::npos)
+      << p.Problems();
+  EXPECT_NE(p.Problems().find("webhook.tls.caFiel: unknown key (did you mean 'caFile'?)"),
+            std::string::npos)
+      << p.Problems();
+}
+
 TEST(Registry, FileNeedsAPath) {
   Parsed p("name: x\nfile: {maxsize: 10}\n");
   EXPECT_NE(p.Problems().find("file.path: missing required key"), std::string::npos)
@@ -81,6 +91,41 @@ TEST(Registry, FileSinkWritesOneJsonLinePerEvent) {
   std::string text = *files::Read(dir.path() / "out.json");
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
   EXPECT_NE(text.find("\"app_kubernetes_io/name\":\"web\""), std::string::npos) << text;
+}
+
+TEST(Registry, FileSinkRendersTheLayoutAndRejectsOnlyEventsItCannotRender) {
+  kv::testing::TempDir dir;
+  Parsed p("name: x\nfile:\n  path: " + (dir.path() / "out.json").string() +
+           "\n  layout:\n    reason: '{{ .Reason }}'\n    count: 7\n"
+           "    labels: '{{ toJson .InvolvedObject.Labels }}'\n"
+           "    owner: '{{ (index .InvolvedObject.OwnerReferences 0).Kind | upper }}'\n");
+  ASSERT_FALSE(p.diag->HasErrors()) << p.Problems();
+  FakeClock clock;
+  auto sink = p.builder(SinkContext{"x", &clock});
+  ASSERT_TRUE(sink);
+  auto good = std::make_shared<event::Event>();
+  good->metadata.uid = "u1";
+  good->reason = "BackOff";
+  good->involved_object.labels["must"] = "yes";
+  good->involved_object.owner_references.push_back({"apps/v1", "ReplicaSet", "rs", "rs-uid", {}, {}});
+  auto bad = std::make_shared<event::Event>();  // no owner: `index ... 0` is out of range
+  bad->metadata.uid = "u2";
+  std::vector<event::EventPtr> batch{good, bad};
+  SendOutcome out = (*sink)->Send(batch);
+  (*sink)->Close();
+  std::string text = *files::Read(dir.path() / "out.json");
+  EXPECT_EQ(text, R"({"count":7,"labels":{"must":"yes"},"owner":"REPLICASET","reason":"BackOff"})"
+                  "\n");
+  ASSERT_EQ(out.items.size(), 2u);
+  EXPECT_EQ(out.items[0], Verdict::kDelivered);
+  EXPECT_EQ(out.items[1], Verdict::kReject);
+  EXPECT_NE(out.reason.find("layout"), std::string::npos);
+}
+
+TEST(Registry, LayoutTemplateErrorsNameKeyAndPosition) {
+  Parsed p("name: x\nstdout:\n  layout:\n    msg: '{{ .Message | nosuchfunc }}'\n");
+  EXPECT_NE(p.Problems().find("nosuchfunc"), std::string::npos) << p.Problems();
+  EXPECT_NE(p.Problems().find("layout.msg"), std::string::npos) << p.Problems();
 }
 
 }  // namespace

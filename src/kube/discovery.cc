@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "kube/client.h"
+#include "util/url.h"
 
 namespace kv::kube {
 
@@ -25,22 +26,6 @@ bool ValidGroupVersion(const std::string& gv) {
 
 std::string ListPath(const std::string& gv) {
   return gv.find('/') == std::string::npos ? "/api/" + gv : "/apis/" + gv;
-}
-
-std::string PercentEncode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // Reads an APIResourceList's top-level resources (not subresources).
@@ -123,8 +108,8 @@ Result<ResourceInfo> Discovery::Resolve(const std::string& api_version, const st
 std::string ObjectPath(const ResourceInfo& resource, const std::string& ns,
                        const std::string& name) {
   std::string path = ListPath(resource.group_version);
-  if (resource.namespaced) path += "/namespaces/" + PercentEncode(ns);
-  path += "/" + resource.plural + "/" + PercentEncode(name);
+  if (resource.namespaced) path += "/namespaces/" + url::PercentEncode(ns);
+  path += "/" + resource.plural + "/" + url::PercentEncode(name);
   return path;
 }
 

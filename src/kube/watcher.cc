@@ -6,27 +6,9 @@
 
 #include "kube/backoff.h"
 #include "util/time.h"
+#include "util/url.h"
 
 namespace kv::kube {
-
-namespace {
-
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Watcher::Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
                  Handler handler)
@@ -41,7 +23,8 @@ Watcher::Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng,
 std::string Watcher::CollectionPath() const {
   std::string prefix =
       options_.api_group == event::ApiGroup::kCore ? "/api/v1" : "/apis/events.k8s.io/v1";
-  if (!options_.namespace_.empty()) prefix += "/namespaces/" + UrlEncode(options_.namespace_);
+  if (!options_.namespace_.empty())
+    prefix += "/namespaces/" + url::PercentEncode(options_.namespace_);
   return prefix + "/events";
 }
 
@@ -96,7 +79,7 @@ Result<void> Watcher::List(bool initial) {
   std::string rv;
   for (;;) {
     std::string path = CollectionPath() + "?limit=" + std::to_string(options_.page_size);
-    if (!token.empty()) path += "&continue=" + UrlEncode(token);
+    if (!token.empty()) path += "&continue=" + url::PercentEncode(token);
     auto resp = client_.Get(path, options_.request_timeout);
     if (!resp) {
       return Fail(resp.error().code,
@@ -185,10 +168,10 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
 
 bool Watcher::ResourceVersionExpired() {
   if (resource_version_.empty()) return false;
-  auto resp = client_.Get(
-      CollectionPath() +
-          "?limit=1&resourceVersionMatch=Exact&resourceVersion=" + UrlEncode(resource_version_),
-      options_.request_timeout);
+  auto resp =
+      client_.Get(CollectionPath() + "?limit=1&resourceVersionMatch=Exact&resourceVersion=" +
+                      url::PercentEncode(resource_version_),
+                  options_.request_timeout);
   return resp && resp->status == 410;
 }
 
@@ -199,7 +182,8 @@ Watcher::WatchEnd Watcher::WatchOnce() {
   auto timeout = options_.min_watch_timeout.count();
   timeout += static_cast<int64_t>(rng_.Uniform() * static_cast<double>(timeout));
   std::string path = CollectionPath() + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
-                     UrlEncode(resource_version_) + "&timeoutSeconds=" + std::to_string(timeout);
+                     url::PercentEncode(resource_version_) +
+                     "&timeoutSeconds=" + std::to_string(timeout);
   frames_in_watch_ = 0;
   partial_line_.clear();
   bool gone = false;

@@ -240,3 +240,38 @@ receivers:
     file:
       path: {path}
 """
+
+
+class EventsReaderServiceAccount:
+    """A ServiceAccount in `namespace` allowed to list and watch events and
+    nothing else, with its token in a service-account folder: the
+    environment that emulates kubevents running in-cluster under it.
+    Use as a context manager; the cluster role and binding go afterwards."""
+
+    def __init__(self, cluster, namespace, folder, name="kubevents-sa"):
+        self.cluster, self.namespace, self.name = cluster, namespace, name
+        self.role = unique_name("kv-events-reader")
+        self.folder = pathlib.Path(folder) / "serviceaccount"
+
+    def __enter__(self):
+        c = self.cluster
+        c.kubectl("create", "serviceaccount", self.name, "-n", self.namespace)
+        c.kubectl("create", "clusterrole", self.role, "--verb=list,watch", "--resource=events")
+        c.kubectl("create", "clusterrolebinding", self.role, f"--clusterrole={self.role}",
+                  f"--serviceaccount={self.namespace}:{self.name}")
+        self.token = c.kubectl("create", "token", self.name, "-n", self.namespace, "--duration=1h").strip()
+        self.folder.mkdir(parents=True)
+        (self.folder / "token").write_text(self.token)
+        (self.folder / "ca.crt").write_text(pathlib.Path(c.env["KUBEVENTS_CA_FILE"]).read_text())
+        (self.folder / "namespace").write_text(self.namespace)
+        self.env = {
+            "KUBERNETES_SERVICE_HOST": "127.0.0.1",
+            "KUBERNETES_SERVICE_PORT": c.env["KUBEVENTS_APISERVER_PORT"],
+            "KUBEVENTS_SERVICEACCOUNT_DIR": str(self.folder),
+        }
+        return self
+
+    def __exit__(self, *exc):
+        self.cluster.kubectl("delete", "clusterrolebinding", self.role, check=False)
+        self.cluster.kubectl("delete", "clusterrole", self.role, check=False)
+        return False

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from harness import file_receiver_config, read_lines, unique_name, wait_for
+from harness import EventsReaderServiceAccount, file_receiver_config, read_lines, unique_name, wait_for
 
 
 def assert_delivers(cluster, namespace, kv):
@@ -66,29 +66,10 @@ def test_kubeconfig_from_environment(cluster, namespace, kubevents_factory):
 
 def test_in_cluster_service_account_token(cluster, namespace, kubevents_factory, tmp_path):
     # A ServiceAccount allowed to list and watch events, nothing more.
-    sa = "kubevents-sa"
-    cluster.kubectl("create", "serviceaccount", sa, "-n", namespace)
-    role = unique_name("kv-events-reader")
-    cluster.kubectl("create", "clusterrole", role, "--verb=list,watch", "--resource=events")
-    cluster.kubectl("create", "clusterrolebinding", role, f"--clusterrole={role}",
-                    f"--serviceaccount={namespace}:{sa}")
-    try:
-        token = cluster.kubectl("create", "token", sa, "-n", namespace, "--duration=1h").strip()
-        sa_dir = tmp_path / "serviceaccount"
-        sa_dir.mkdir()
-        (sa_dir / "token").write_text(token)
-        (sa_dir / "ca.crt").write_text(pathlib.Path(cluster.env["KUBEVENTS_CA_FILE"]).read_text())
-        (sa_dir / "namespace").write_text(namespace)
-        kv = kubevents_factory(file_receiver_config(namespace), kubeconfig="", extra_env={
-            "KUBERNETES_SERVICE_HOST": "127.0.0.1",
-            "KUBERNETES_SERVICE_PORT": cluster.env["KUBEVENTS_APISERVER_PORT"],
-            "KUBEVENTS_SERVICEACCOUNT_DIR": str(sa_dir),
-        })
+    with EventsReaderServiceAccount(cluster, namespace, tmp_path) as sa:
+        kv = kubevents_factory(file_receiver_config(namespace), kubeconfig="", extra_env=sa.env)
         assert_delivers(cluster, namespace, kv)
         assert "in-cluster" in kv.log()
-    finally:
-        cluster.kubectl("delete", "clusterrolebinding", role, check=False)
-        cluster.kubectl("delete", "clusterrole", role, check=False)
 
 
 def test_exec_credential_plugin(cluster, namespace, kubevents_factory, tmp_path):

@@ -9,7 +9,7 @@ import re
 import subprocess
 import time
 
-from harness import REPO, file_receiver_config, read_lines, unique_name, wait_for
+from harness import REPO, EventsReaderServiceAccount, file_receiver_config, read_lines, unique_name, wait_for
 
 
 def lookups_logged(kv, kind, namespace, name):
@@ -133,24 +133,9 @@ def test_event_whose_object_uid_differs_is_deleted(cluster, namespace, kubevents
 def test_lookups_forbidden_by_rbac_warn_once_and_events_still_flow(cluster, namespace, kubevents_factory,
                                                                      tmp_path):
     # A ServiceAccount allowed to list and watch events, and not to get pods.
-    sa = "kubevents-sa"
-    cluster.kubectl("create", "serviceaccount", sa, "-n", namespace)
-    role = unique_name("kv-events-only")
-    cluster.kubectl("create", "clusterrole", role, "--verb=list,watch", "--resource=events")
-    cluster.kubectl("create", "clusterrolebinding", role, f"--clusterrole={role}",
-                    f"--serviceaccount={namespace}:{sa}")
-    try:
-        token = cluster.kubectl("create", "token", sa, "-n", namespace, "--duration=1h").strip()
-        sa_dir = tmp_path / "serviceaccount"
-        sa_dir.mkdir()
-        (sa_dir / "token").write_text(token)
-        (sa_dir / "ca.crt").write_text(pathlib.Path(cluster.env["KUBEVENTS_CA_FILE"]).read_text())
-        (sa_dir / "namespace").write_text(namespace)
-        kv = kubevents_factory(file_receiver_config(namespace), kubeconfig="", extra_env={
-            "KUBERNETES_SERVICE_HOST": "127.0.0.1",
-            "KUBERNETES_SERVICE_PORT": cluster.env["KUBEVENTS_APISERVER_PORT"],
-            "KUBEVENTS_SERVICEACCOUNT_DIR": str(sa_dir),
-        })
+    with EventsReaderServiceAccount(cluster, namespace, tmp_path) as sa:
+        token = sa.token
+        kv = kubevents_factory(file_receiver_config(namespace), kubeconfig="", extra_env=sa.env)
         kv.wait_watching()
         out = kv.folder / "events.json"
         names = [f"forbidden-{i}" for i in range(4)]
@@ -166,9 +151,6 @@ def test_lookups_forbidden_by_rbac_warn_once_and_events_still_flow(cluster, name
         assert len(warnings) == 1, kv.log()
         assert "RBAC does not grant get" in warnings[0]
         assert token not in kv.log()
-    finally:
-        cluster.kubectl("delete", "clusterrolebinding", role, check=False)
-        cluster.kubectl("delete", "clusterrole", role, check=False)
 
 
 def test_omit_lookup_disables_enrichment(cluster, namespace, kubevents_factory):

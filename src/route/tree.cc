@@ -7,15 +7,15 @@ namespace kv::route {
 
 namespace {
 
-bool Match(const std::unique_ptr<RE2>& re, const std::string& value) {
-  return !re || RE2::PartialMatch(value, *re);
+bool Match(const std::optional<Pattern>& p, const std::string& value) {
+  return !p || p->Match(value);
 }
 
-bool MatchMap(const std::vector<std::pair<std::string, std::unique_ptr<RE2>>>& rules,
+bool MatchMap(const std::vector<std::pair<std::string, Pattern>>& rules,
               const event::StringMap& values) {
-  for (const auto& [key, re] : rules) {
+  for (const auto& [key, p] : rules) {
     auto it = values.find(key);
-    if (it == values.end() || !RE2::PartialMatch(it->second, *re)) return false;
+    if (it == values.end() || !p.Match(it->second)) return false;
   }
   return true;
 }
@@ -36,37 +36,33 @@ void Descend(const Route& r, const event::Event& ev, ReceiverSet* out) {
   for (const Route& child : r.routes) Descend(child, ev, out);
 }
 
-std::unique_ptr<RE2> Compile(const config::Node& rule, std::string_view key) {
+std::optional<Pattern> Compile(const config::Node& rule, std::string_view key) {
   std::string pattern = rule.String(key);
-  if (pattern.empty()) return nullptr;
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern, opts);
-  if (!re->ok()) {
-    std::string msg = "invalid regular expression '" + pattern + "': " + re->error();
-    if (!pattern.empty() && (pattern[0] == '*' || pattern[0] == '?')) {
+  if (pattern.empty()) return std::nullopt;
+  auto p = Pattern::Compile(pattern);
+  if (!p) {
+    std::string msg = "invalid regular expression '" + pattern + "': " + p.error().message;
+    if (pattern[0] == '*' || pattern[0] == '?') {
       msg += " (this looks like a glob: use '.*' for 'any text', e.g. '.*test.*')";
     }
     rule.Report(msg, key);
-    return nullptr;
+    return std::nullopt;
   }
-  return re;
+  return std::move(*p);
 }
 
-std::vector<std::pair<std::string, std::unique_ptr<RE2>>> CompileMap(const config::Node& rule,
-                                                                     std::string_view key) {
-  std::vector<std::pair<std::string, std::unique_ptr<RE2>>> out;
+std::vector<std::pair<std::string, Pattern>> CompileMap(const config::Node& rule,
+                                                        std::string_view key) {
+  std::vector<std::pair<std::string, Pattern>> out;
   config::Node map = rule.Child(key);
   for (const auto& [k, v] : map.Entries()) {
     std::string pattern = v.AsString();
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    auto re = std::make_unique<RE2>(pattern, opts);
-    if (!re->ok()) {
-      map.Report("invalid regular expression '" + pattern + "': " + re->error(), k);
+    auto p = Pattern::Compile(pattern);
+    if (!p) {
+      map.Report("invalid regular expression '" + pattern + "': " + p.error().message, k);
       continue;
     }
-    out.emplace_back(k, std::move(re));
+    out.emplace_back(k, std::move(*p));
   }
   return out;
 }

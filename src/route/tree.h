@@ -15,15 +15,15 @@
 // has grown to the number of receivers.
 #pragma once
 
-#include <re2/re2.h>
-
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "config/node.h"
 #include "event/event.h"
+#include "route/pattern.h"
 
 namespace kv::route {
 
@@ -31,8 +31,8 @@ struct Rule {
   std::string name;
   std::string where;        // "route.routes[0].match[1]", for explanations
   std::string description;  // its fields as written, e.g. "namespace=^prod$ type=Warning"
-  std::unique_ptr<RE2> message, api_version, kind, namespace_, reason, type, component, host;
-  std::vector<std::pair<std::string, std::unique_ptr<RE2>>> labels, annotations;
+  std::optional<Pattern> message, api_version, kind, namespace_, reason, type, component, host;
+  std::vector<std::pair<std::string, Pattern>> labels, annotations;
   int32_t min_count = 0;
   std::string receiver;     // empty: the rule only gates descent
   int receiver_index = -1;  // index into the receivers list, set at load

@@ -288,7 +288,7 @@ class Executor {
     bool has_args = !args.empty() || final;
     auto call_args = [&]() {
       std::vector<Value> a;
-      a.reserve(args.size() + 1);
+      if (!args.empty() || final) a.reserve(args.size() + 1);  // none for a plain method
       for (const Operand& o : args) a.push_back(EvalArg(dot, o));
       if (final) a.push_back(*final);
       return a;

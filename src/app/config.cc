@@ -1,5 +1,8 @@
 #include "app/config.h"
 
+#include <re2/re2.h>
+
+#include <iterator>
 #include <limits>
 
 #include "sinks/registry.h"
@@ -20,6 +23,25 @@ receivers:
     stdout: {}
 )";
 
+const std::string_view kTopLevelKeys[] = {"logLevel",
+                                          "logFormat",
+                                          "throttlePeriod",
+                                          "maxEventAgeSeconds",
+                                          "clusterName",
+                                          "namespace",
+                                          "namespaces",
+                                          "eventsApi",
+                                          "emitUpdates",
+                                          "leaderElection",
+                                          "route",
+                                          "receivers",
+                                          "kubeQPS",
+                                          "kubeBurst",
+                                          "metricsNamePrefix",
+                                          "omitLookup",
+                                          "cacheSize",
+                                          "lookupTimeoutMilliseconds"};
+
 namespace {
 
 std::set<std::string> ToSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
@@ -33,10 +55,8 @@ Config Parse(const std::string& text, const std::string& file) {
   Config cfg;
   cfg.file = file;
   if (root.Defined() && !root.IsMap()) root.Report("the config file must be a YAML mapping");
-  root.RejectUnknownKeys({"logLevel", "logFormat", "throttlePeriod", "maxEventAgeSeconds",
-                          "clusterName", "namespace", "namespaces", "eventsApi", "leaderElection",
-                          "route", "receivers", "kubeQPS", "kubeBurst", "metricsNamePrefix",
-                          "omitLookup", "cacheSize", "lookupTimeoutMilliseconds"});
+  root.RejectUnknownKeys(
+      std::vector<std::string_view>(std::begin(kTopLevelKeys), std::end(kTopLevelKeys)));
   cfg.log_level = root.String("logLevel", cfg.log_level);
   cfg.log_format = root.String("logFormat", cfg.log_format);
   cfg.cluster_name = root.String("clusterName");
@@ -55,6 +75,21 @@ Config Parse(const std::string& text, const std::string& file) {
   }
   cfg.kube_qps = root.Double("kubeQPS", cfg.kube_qps, 0, 100000);
   cfg.kube_burst = static_cast<int>(root.Int("kubeBurst", cfg.kube_burst, 0, 100000));
+  cfg.emit_updates = root.Bool("emitUpdates", cfg.emit_updates);
+  if (root.Has("leaderElection")) {
+    config::Node le = root.Child("leaderElection");
+    le.RejectUnknownKeys({"enabled", "leaderElectionID"});
+    if (le.Bool("enabled", false)) {
+      root.Warn("leader election is not implemented in this kubevents version yet: run one replica",
+                "leaderElection");
+    }
+    le.String("leaderElectionID");
+  }
+  std::string prefix = root.String("metricsNamePrefix");
+  if (!prefix.empty() && !RE2::FullMatch(prefix, "[a-zA-Z][a-zA-Z0-9_:]*_")) {
+    root.Report("must be a valid Prometheus metric name prefix ending in '_', e.g. 'kubevents_'",
+                "metricsNamePrefix");
+  }
   cfg.omit_lookup = root.Bool("omitLookup", cfg.omit_lookup);
   // cacheSize 0 means the default, as in the reference.
   cfg.cache_size = static_cast<int>(root.Int("cacheSize", cfg.cache_size, 0, 1000000));

@@ -34,13 +34,17 @@ struct Config {
   double kube_qps = 5;  // client-go's defaults, as the reference
   int kube_burst = 10;
   std::chrono::seconds max_event_age{5};
-  bool omit_lookup = false;                        // no involved-object lookups (enrichment)
-  int cache_size = 1024;                           // lookup cache entries, as the reference
+  bool emit_updates = true;  // an event whose count/lastTimestamp changed is emitted again
+  bool omit_lookup = false;  // no involved-object lookups (enrichment)
+  int cache_size = 1024;     // lookup cache entries, as the reference
   std::chrono::milliseconds lookup_timeout{2000};  // how long an event waits for its lookup
   std::vector<ReceiverConfig> receivers;
   std::shared_ptr<route::Tree> route;
   std::vector<config::Problem> warnings;
 };
+
+// Every top-level key, for validation and the documentation test.
+extern const std::string_view kTopLevelKeys[18];
 
 // The configuration `kubevents run` uses without --config: every event,
 // as JSON lines on stdout.

@@ -152,7 +152,8 @@ int Run(const RunOptions& options) {
 
   std::shared_ptr<const route::Tree> tree = cfg.route;
   route::ReceiverSet reached(workers.size());
-  kube::Watcher watcher(wopts, client, clock, rng, stop, [&](event::Event ev, bool) {
+  kube::Watcher watcher(wopts, client, clock, rng, stop, [&](event::Event ev, bool update) {
+    if (update && !cfg.emit_updates) return;
     if (enricher) enricher->Enrich(ev);
     tree->Evaluate(ev, &reached);
     if (reached.hits().empty()) return;

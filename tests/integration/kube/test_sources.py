@@ -154,3 +154,18 @@ def test_layout_renders_real_events(cluster, namespace, kubevents_factory):
         "level": "warn",
         "version": 2,
     }
+
+
+def test_emit_updates_false_emits_each_event_once(cluster, namespace, kubevents_factory):
+    kv = kubevents_factory(file_receiver_config(namespace, extra="emitUpdates: false"))
+    kv.wait_watching()
+    cluster.create_event(namespace, "once-only", count=1)
+    out = kv.folder / "events.json"
+    wait_for(lambda: "once-only" in names(out), what="the new event")
+    status, _ = cluster.api("PATCH", f"/api/v1/namespaces/{namespace}/events/once-only",
+                            {"count": 2, "lastTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                            content_type="application/merge-patch+json")
+    assert status == 200
+    cluster.create_event(namespace, "marker")  # after the update: once it is there, so would the update be
+    wait_for(lambda: "marker" in names(out), what="the marker")
+    assert names(out).count("once-only") == 1

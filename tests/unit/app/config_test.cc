@@ -136,6 +136,32 @@ TEST(AppConfig, EveryReferenceReceiverBlockParses) {
   }
 }
 
+TEST(AppConfig, EveryTopLevelKeyIsDocumented) {
+  auto doc = files::Read(std::string(KV_TESTDATA) + "/../../docs/configuration.md");
+  ASSERT_TRUE(doc);
+  for (std::string_view key : kTopLevelKeys) {
+    EXPECT_NE(doc->find("| `" + std::string(key) + "`"), std::string::npos)
+        << key << " is missing from docs/configuration.md";
+  }
+}
+
+TEST(AppConfig, LeaderElectionAndMetricsPrefixAreChecked) {
+  Config cfg = Parse(
+      "leaderElection: {enabled: true, leaderElectionID: x}\nroute: {}\n"
+      "receivers: [{name: s, stdout: {}}]\n",
+      "c.yaml");
+  ASSERT_FALSE(cfg.warnings.empty());
+  EXPECT_NE(cfg.warnings[0].ToString().find("leader election is not implemented"),
+            std::string::npos);
+  EXPECT_NE(Errors("metricsNamePrefix: 9bad\nroute: {}\nreceivers: [{name: s, stdout: {}}]\n")
+                .find("valid Prometheus metric name prefix"),
+            std::string::npos);
+  EXPECT_NE(
+      Errors("leaderElection: {enable: true}\nroute: {}\nreceivers: [{name: s, stdout: {}}]\n")
+          .find("did you mean 'enabled'"),
+      std::string::npos);
+}
+
 TEST(AppConfig, NoReceiversIsAnError) {
   EXPECT_NE(Errors("route: {}\n").find("no receivers"), std::string::npos);
 }

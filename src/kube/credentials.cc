@@ -1,7 +1,6 @@
 #include "kube/credentials.h"
 
-#include <simdjson.h>
-
+#include "kube/exec_credential.h"
 #include "util/files.h"
 #include "util/json_writer.h"
 #include "util/process.h"
@@ -97,44 +96,21 @@ Result<void> Credentials::RunExecLocked() {
                                               " exited with " + std::to_string(out->exit_code) +
                                               ": " + FirstLine(out->err));
   }
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(out->out).get(root) != simdjson::SUCCESS) {
-    return Fail(ErrorCode::kCorrupt, "exec credential plugin " + exec.command +
-                                         " printed something that is not an ExecCredential");
-  }
-  std::string_view kind;
-  if (root["kind"].get_string().get(kind) != simdjson::SUCCESS || kind != "ExecCredential") {
+  auto cred = ParseExecCredential(out->out);
+  if (!cred) {
     return Fail(ErrorCode::kCorrupt,
-                "exec credential plugin " + exec.command + ": output kind is not ExecCredential");
+                "exec credential plugin " + exec.command + ": " + cred.error().message);
   }
-  simdjson::dom::element status;
-  if (root["status"].get(status) != simdjson::SUCCESS) {
-    return Fail(ErrorCode::kCorrupt, "exec credential plugin " + exec.command + ": no status");
-  }
-  std::string_view sv;
   AuthMaterial m;
   m.tls = config_.tls;
-  if (status["token"].get_string().get(sv) == simdjson::SUCCESS) m.bearer_token = std::string(sv);
-  if (status["clientCertificateData"].get_string().get(sv) == simdjson::SUCCESS) {
-    m.tls.client_cert_pem = std::string(sv);
+  m.bearer_token = std::move(cred->token);
+  if (!cred->client_certificate_pem.empty()) {
+    m.tls.client_cert_pem = std::move(cred->client_certificate_pem);
+    m.tls.client_key_pem = std::move(cred->client_key_pem);
     m.tls.client_cert_file.clear();
-  }
-  if (status["clientKeyData"].get_string().get(sv) == simdjson::SUCCESS) {
-    m.tls.client_key_pem = std::string(sv);
     m.tls.client_key_file.clear();
   }
-  if (m.bearer_token.empty() && m.tls.client_cert_pem.empty()) {
-    return Fail(ErrorCode::kCorrupt, "exec credential plugin " + exec.command +
-                                         ": status has neither token nor certificate");
-  }
-  // Without an expiry the credential is reused until a 401 invalidates it.
-  expires_ = std::chrono::system_clock::time_point::max();
-  if (status["expirationTimestamp"].get_string().get(sv) == simdjson::SUCCESS) {
-    if (auto micros = timeutil::ParseRfc3339Micros(sv)) {
-      expires_ = timeutil::FromMicros(*micros);
-    }
-  }
+  expires_ = cred->expires;
   cached_ = std::move(m);
   valid_ = true;
   return {};

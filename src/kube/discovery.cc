@@ -28,6 +28,8 @@ std::string ListPath(const std::string& gv) {
   return gv.find('/') == std::string::npos ? "/api/" + gv : "/apis/" + gv;
 }
 
+}  // namespace
+
 // Reads an APIResourceList's top-level resources (not subresources).
 Result<std::map<std::string, ResourceInfo>> ParseResourceList(const std::string& gv,
                                                               std::string_view body) {
@@ -54,8 +56,6 @@ Result<std::map<std::string, ResourceInfo>> ParseResourceList(const std::string&
   }
   return out;
 }
-
-}  // namespace
 
 Discovery::Discovery(DiscoveryOptions options, DiscoveryFetch fetch, Clock& clock)
     : options_(options), fetch_(std::move(fetch)), clock_(clock) {}

@@ -73,6 +73,11 @@ class Discovery {
   uint64_t fetches_ = 0;
 };
 
+// Reads the top-level resources (not subresources) of an APIResourceList
+// body for group version `gv`, keyed by kind. kCorrupt if it is not one.
+Result<std::map<std::string, ResourceInfo>> ParseResourceList(const std::string& gv,
+                                                              std::string_view body);
+
 // The path of one object of `resource`: /api/v1/namespaces/NS/pods/NAME, or
 // /apis/G/V/PLURAL/NAME for a cluster-scoped kind. `ns` and `name` are
 // percent-encoded (they come from events, which anyone may write).

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <numeric>
 #include <regex>
 #include <vector>
 
@@ -12,9 +13,12 @@ namespace kv::tmpl {
 struct Layout::Item {
   enum class Type { kObject, kArray, kRaw, kTemplate };
   Type type = Type::kRaw;
-  std::vector<std::pair<std::string, Item>> children;  // kObject (sorted), kArray
-  std::string raw;                                     // kRaw: JSON text
-  std::optional<Template> tmpl;                        // kTemplate
+  // Two vectors rather than a vector of (key, Item) pairs: a pair of an
+  // incomplete type is not allowed here (clang rejects it).
+  std::vector<std::string> keys;  // kObject: sorted, one per child
+  std::vector<Item> children;     // kObject, kArray
+  std::string raw;                // kRaw: JSON text
+  std::optional<Template> tmpl;   // kTemplate
   bool embed_json = false;
 };
 
@@ -60,10 +64,21 @@ Result<Item> Compile(const YAML::Node& n, const std::string& path) {
         std::string key = kv.first.as<std::string>();
         auto child = Compile(kv.second, path + "." + key);
         if (!child) return child;
-        item.children.emplace_back(key, std::move(*child));
+        item.keys.push_back(key);
+        item.children.push_back(std::move(*child));
       }
-      std::stable_sort(item.children.begin(), item.children.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<size_t> order(item.children.size());
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::stable_sort(order.begin(), order.end(),
+                       [&item](size_t a, size_t b) { return item.keys[a] < item.keys[b]; });
+      std::vector<std::string> keys;
+      std::vector<Item> children;
+      for (size_t i : order) {
+        keys.push_back(std::move(item.keys[i]));
+        children.push_back(std::move(item.children[i]));
+      }
+      item.keys = std::move(keys);
+      item.children = std::move(children);
       return item;
     }
     case YAML::NodeType::Sequence: {
@@ -71,7 +86,7 @@ Result<Item> Compile(const YAML::Node& n, const std::string& path) {
       for (size_t i = 0; i < n.size(); ++i) {
         auto child = Compile(n[i], path + "[" + std::to_string(i) + "]");
         if (!child) return child;
-        item.children.emplace_back("", std::move(*child));
+        item.children.push_back(std::move(*child));
       }
       return item;
     }
@@ -102,15 +117,15 @@ Result<void> RenderItem(const Item& item, const Value& event, json::Writer* w,
   switch (item.type) {
     case Item::Type::kObject:
       w->BeginObject();
-      for (const auto& [k, child] : item.children) {
-        w->Key(k);
-        if (auto r = RenderItem(child, event, w, scratch); !r) return r;
+      for (size_t i = 0; i < item.children.size(); ++i) {
+        w->Key(item.keys[i]);
+        if (auto r = RenderItem(item.children[i], event, w, scratch); !r) return r;
       }
       w->EndObject();
       return {};
     case Item::Type::kArray:
       w->BeginArray();
-      for (const auto& [k, child] : item.children)
+      for (const Item& child : item.children)
         if (auto r = RenderItem(child, event, w, scratch); !r) return r;
       w->EndArray();
       return {};

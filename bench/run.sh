@@ -20,3 +20,8 @@ taskset -c 0 build/bench/decode_write_bench "$STREAM" || build/bench/decode_writ
 echo
 echo "== route (10 routes) + layout rendering, one core"
 taskset -c 0 build/bench/route_layout_bench "$STREAM" || build/bench/route_layout_bench "$STREAM"
+echo
+echo "== spool append + ack (watcher thread -> worker thread), fsync interval"
+build/bench/spool_bench 200000 interval
+build/bench/spool_bench 200000 never
+build/bench/spool_bench 2000 always

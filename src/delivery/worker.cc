@@ -4,11 +4,19 @@
 
 #include <algorithm>
 
+#include "util/time.h"
+
 namespace kv::delivery {
 
-Worker::Worker(std::string receiver, std::unique_ptr<sinks::Sink> sink, WorkerOptions options,
-               Rng& rng)
-    : receiver_(std::move(receiver)), sink_(std::move(sink)), options_(options), rng_(rng) {}
+Worker::Worker(std::string receiver, std::unique_ptr<sinks::Sink> sink, Spool& spool,
+               DeadLetter& dead_letter, WorkerOptions options, WorkerStats& stats, Rng& rng)
+    : receiver_(std::move(receiver)),
+      sink_(std::move(sink)),
+      spool_(spool),
+      dead_letter_(dead_letter),
+      options_(std::move(options)),
+      rng_(rng),
+      stats_(stats) {}
 
 Worker::~Worker() {
   if (thread_.joinable()) Stop(std::chrono::milliseconds(0));
@@ -18,89 +26,129 @@ void Worker::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
-bool Worker::Enqueue(event::EventPtr ev) {
-  std::unique_lock lock(mu_);
-  not_full_.wait(lock, [this] { return closing_ || queue_.size() < options_.max_queue; });
-  if (closing_) return false;
-  queue_.push_back(std::move(ev));
-  stats_.enqueued.fetch_add(1, std::memory_order_relaxed);
-  not_empty_.notify_one();
-  return true;
-}
-
 void Worker::Stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard lock(mu_);
     closing_ = true;
     deadline_ = std::chrono::steady_clock::now() + grace;
   }
-  not_empty_.notify_all();
-  not_full_.notify_all();
+  spool_.Close();  // wakes Take(): no more waiting for a fuller batch
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   sink_->Close();
 }
 
+bool Worker::PastDeadline() {
+  std::lock_guard lock(mu_);
+  return std::chrono::steady_clock::now() >= deadline_;
+}
+
 void Worker::Loop() {
-  std::vector<event::EventPtr> batch;
-  batch.reserve(options_.max_batch);
+  const sinks::BatchLimits& limits = options_.batch;
   for (;;) {
+    bool closing;
+    std::chrono::steady_clock::time_point deadline;
     {
-      std::unique_lock lock(mu_);
-      not_empty_.wait(lock, [this] { return closing_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // closing and drained
-      if (closing_ && std::chrono::steady_clock::now() >= deadline_) {
-        stats_.abandoned.fetch_add(queue_.size(), std::memory_order_relaxed);
-        spdlog::warn("receiver {}: shutdown grace over, {} events not delivered", receiver_,
-                     queue_.size());
-        return;
-      }
-      size_t n = std::min(options_.max_batch, queue_.size());
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      std::lock_guard lock(mu_);
+      closing = closing_;
+      deadline = deadline_;
     }
-    not_full_.notify_all();
-    Deliver(batch);
-    batch.clear();
+    auto now = std::chrono::steady_clock::now();
+    if (closing && (now >= deadline || spool_.Empty())) break;
+    auto give_up = closing ? deadline : now + std::chrono::seconds(1);
+    std::vector<Entry> batch =
+        spool_.Take(limits.max_events, limits.max_bytes, limits.linger, give_up);
+    if (batch.empty()) {
+      // Nothing readable (or only unreadable records, already counted):
+      // acknowledge whatever was handed out and look again.
+      spool_.Ack();
+      continue;
+    }
+    if (!Deliver(batch)) break;  // shutdown mid-retry: the batch stays spooled
+    spool_.Ack();
+  }
+  if (!spool_.Empty()) {
+    spdlog::warn("receiver {}: {} events stay in the spool for the next start", receiver_,
+                 spool_.stats().pending_events.load());
   }
 }
 
-void Worker::Deliver(std::vector<event::EventPtr>& batch) {
+void Worker::DeadLetterEvent(const event::EventPtr& ev, const std::string& reason) {
+  if (auto r = dead_letter_.Write(*ev, reason); !r) {
+    stats_.lost.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("receiver {}: event {} rejected ({}) and lost: {}", receiver_,
+                  ev->IdempotencyKey(), reason, r.error().message);
+    return;
+  }
+  stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool Worker::Deliver(std::vector<Entry>& entries) {
+  std::vector<event::EventPtr> batch;
+  batch.reserve(entries.size());
+  for (auto& e : entries) batch.push_back(e.event);
   int attempt = 0;
+  auto first_failure = std::chrono::steady_clock::time_point{};
   while (!batch.empty()) {
+    auto t0 = std::chrono::steady_clock::now();
     sinks::SendOutcome out = sink_->Send(batch);
-    if (out.request == sinks::Verdict::kDelivered && out.items.empty()) {
-      stats_.delivered.fetch_add(batch.size(), std::memory_order_relaxed);
-      return;
-    }
-    if (out.request == sinks::Verdict::kReject) {
-      stats_.rejected.fetch_add(batch.size(), std::memory_order_relaxed);
-      spdlog::error("receiver {}: {} events rejected: {}", receiver_, batch.size(), out.reason);
-      return;
-    }
-    if (out.request == sinks::Verdict::kDelivered) {
-      // Per-item answers: keep only what must be retried.
-      std::vector<event::EventPtr> again;
-      for (size_t i = 0; i < batch.size(); ++i) {
-        sinks::Verdict v = i < out.items.size() ? out.items[i] : sinks::Verdict::kDelivered;
-        if (v == sinks::Verdict::kDelivered) {
-          stats_.delivered.fetch_add(1, std::memory_order_relaxed);
-        } else if (v == sinks::Verdict::kReject) {
-          stats_.rejected.fetch_add(1, std::memory_order_relaxed);
-        } else {
-          again.push_back(batch[i]);
+    auto took = std::chrono::steady_clock::now() - t0;
+    stats_.batches.fetch_add(1, std::memory_order_relaxed);
+    if (options_.on_send) options_.on_send(batch.size(), took);
+
+    std::vector<event::EventPtr> again;
+    size_t rejected = 0;
+    std::string reject_reason;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      sinks::Verdict v = out.request;
+      std::string reason = out.reason;
+      if (out.request == sinks::Verdict::kDelivered && i < out.items.size()) {
+        v = out.items[i];
+        if (i < out.item_reasons.size() && !out.item_reasons[i].empty()) {
+          reason = out.item_reasons[i];
         }
       }
-      if (again.size() < batch.size()) attempt = 0;  // progress: start the backoff over
-      batch.swap(again);
-      if (batch.empty()) return;
+      if (v == sinks::Verdict::kDelivered) {
+        stats_.delivered.fetch_add(1, std::memory_order_relaxed);
+      } else if (v == sinks::Verdict::kReject) {
+        DeadLetterEvent(batch[i], reason);
+        ++rejected;
+        reject_reason = reason;
+      } else {
+        again.push_back(batch[i]);
+      }
     }
-    stats_.retries.fetch_add(1, std::memory_order_relaxed);
+    if (rejected > 0) {
+      spdlog::error("receiver {}: {} events refused for good, written to {}: {}", receiver_,
+                    rejected, dead_letter_.path().string(), reject_reason);
+    }
+    if (again.empty()) {
+      stats_.stuck_since_micros.store(0, std::memory_order_relaxed);
+      return true;
+    }
+    stats_.failed_sends.fetch_add(1, std::memory_order_relaxed);
+    auto now = std::chrono::steady_clock::now();
+    if (attempt == 0) {
+      first_failure = now;
+      stats_.stuck_since_micros.store(timeutil::ToMicros(std::chrono::system_clock::now()),
+                                      std::memory_order_relaxed);
+    }
+    if (again.size() < batch.size()) attempt = 0;  // progress: start the backoff over
+    batch.swap(again);
+    if (options_.max_retry_age.count() > 0 && now - first_failure >= options_.max_retry_age) {
+      std::string reason = "gave up after retrying for " +
+                           std::to_string(options_.max_retry_age.count()) + "s: " + out.reason;
+      for (const auto& ev : batch) DeadLetterEvent(ev, reason);
+      spdlog::error("receiver {}: {} events dead-lettered to {}: {}", receiver_, batch.size(),
+                    dead_letter_.path().string(), reason);
+      stats_.stuck_since_micros.store(0, std::memory_order_relaxed);
+      return true;
+    }
+    stats_.retried.fetch_add(batch.size(), std::memory_order_relaxed);
     auto ceiling = std::min<std::chrono::milliseconds>(
-        options_.backoff_cap, options_.backoff_base * (int64_t{1} << std::min(attempt, 16)));
-    auto wait = std::chrono::milliseconds(static_cast<int64_t>(rng_.Uniform() * ceiling.count()));
+        options_.backoff_cap, options_.backoff_base * (int64_t{1} << std::min(attempt, 20)));
+    auto wait = std::chrono::milliseconds(
+        static_cast<int64_t>(rng_.Uniform() * static_cast<double>(ceiling.count())));
     if (out.retry_after) wait = std::max<std::chrono::milliseconds>(wait, *out.retry_after);
     ++attempt;
     if (attempt == 1 || attempt % 10 == 0) {
@@ -111,12 +159,12 @@ void Worker::Deliver(std::vector<event::EventPtr>& batch) {
     auto until = std::min(deadline_, std::chrono::steady_clock::now() + wait);
     wake_.wait_until(lock, until, [this] { return std::chrono::steady_clock::now() >= deadline_; });
     if (std::chrono::steady_clock::now() >= deadline_) {
-      stats_.abandoned.fetch_add(batch.size(), std::memory_order_relaxed);
-      spdlog::warn("receiver {}: shutdown grace over, {} events not delivered", receiver_,
-                   batch.size());
-      return;
+      spdlog::warn("receiver {}: shutdown grace over with {} events undelivered; they stay spooled",
+                   receiver_, batch.size());
+      return false;
     }
   }
+  return true;
 }
 
 }  // namespace kv::delivery

@@ -1,26 +1,30 @@
-// One receiver's worker: a bounded in-memory queue and the thread that
-// takes batches from it, sends them through the receiver's Sink, and retries
-// what the sink says to retry (capped exponential backoff with full jitter,
-// honouring Retry-After). A slow or dead receiver only fills its own queue:
-// when full, Enqueue() blocks, which slows the watcher (the API server keeps
-// events for an hour) rather than dropping anything.
+// One receiver's worker: the thread that takes batches from the receiver's
+// durable Spool, sends them through its Sink, and acknowledges them once
+// every event in the batch is delivered or dead-lettered. What the sink
+// says to retry is retried — only those events — with capped exponential
+// backoff and full jitter, honouring Retry-After, forever by default or up
+// to `max_retry_age` (then dead-lettered). A slow or dead receiver only
+// fills its own spool.
 //
-// The durable spool and dead-letter file come with the delivery issue; this
-// queue is in memory, so what is queued at a crash is lost.
+// Shutdown: Stop(grace) lets the worker deliver what is spooled until the
+// grace runs out; whatever is left (including a batch in flight) stays in
+// the spool for the next start.
 //
-// Threads: Enqueue() from the watcher thread; the worker thread is private;
-// Stop() from the thread that owns the worker; stats() from anywhere.
+// Threads: the worker thread is private; Start()/Stop() from the owner;
+// stats() from anywhere.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "delivery/dead_letter.h"
+#include "delivery/spool.h"
 #include "event/event.h"
 #include "sinks/sink.h"
 #include "util/rng.h"
@@ -28,31 +32,37 @@
 namespace kv::delivery {
 
 struct WorkerOptions {
-  size_t max_queue = 10000;  // events
-  size_t max_batch = 256;    // events per Send
-  std::chrono::milliseconds backoff_base{200};
-  std::chrono::milliseconds backoff_cap{30000};
+  sinks::BatchLimits batch;
+  std::chrono::milliseconds backoff_base{500};
+  std::chrono::milliseconds backoff_cap{60000};
+  // Give up on an event after retrying it this long (dead-letter it); 0 = never.
+  std::chrono::seconds max_retry_age{0};
+  // Called after every Send with the batch size and how long it took.
+  std::function<void(size_t events, std::chrono::nanoseconds took)> on_send;
 };
 
 struct WorkerStats {
-  std::atomic<uint64_t> enqueued{0};
   std::atomic<uint64_t> delivered{0};
-  std::atomic<uint64_t> retries{0};
-  std::atomic<uint64_t> rejected{0};
-  std::atomic<uint64_t> abandoned{0};  // still queued when the shutdown grace ran out
+  std::atomic<uint64_t> retried{0};       // events sent again
+  std::atomic<uint64_t> failed_sends{0};  // Send calls that did not deliver everything
+  std::atomic<uint64_t> dead_lettered{0};
+  std::atomic<uint64_t> lost{0};  // rejected and the dead-letter file failed too
+  std::atomic<uint64_t> batches{0};
+  std::atomic<int64_t> stuck_since_micros{0};  // wall time of the first failed try of the
+                                               // batch now retried; 0 when not stuck
 };
 
 class Worker {
  public:
-  // `rng` must outlive the worker.
-  Worker(std::string receiver, std::unique_ptr<sinks::Sink> sink, WorkerOptions options, Rng& rng);
+  // `spool`, `dead_letter`, `stats` and `rng` must outlive the worker.
+  // `stats` may outlive it and be handed to its successor (config reload).
+  Worker(std::string receiver, std::unique_ptr<sinks::Sink> sink, Spool& spool,
+         DeadLetter& dead_letter, WorkerOptions options, WorkerStats& stats, Rng& rng);
   ~Worker();
 
   void Start();
-  // Blocks while the queue is full. Returns false once Stop() has begun.
-  bool Enqueue(event::EventPtr ev);
-  // Stops taking events, delivers what is queued for up to `grace`, then
-  // closes the sink and joins the thread.
+  // Delivers what is spooled for up to `grace`, then closes the sink and
+  // joins the thread. The spool is closed for appends.
   void Stop(std::chrono::milliseconds grace);
 
   const std::string& receiver() const { return receiver_; }
@@ -60,24 +70,27 @@ class Worker {
 
  private:
   void Loop();
-  // Sends `batch` until delivered, rejected, or the deadline passes.
-  void Deliver(std::vector<event::EventPtr>& batch);
+  // Sends `batch` until every event is delivered or dead-lettered (true),
+  // or the shutdown deadline passes (false).
+  bool Deliver(std::vector<Entry>& batch);
+  void DeadLetterEvent(const event::EventPtr& ev, const std::string& reason);
+  bool PastDeadline();
 
+  // Constant after construction.
   const std::string receiver_;
-  std::unique_ptr<sinks::Sink> sink_;
+  const std::unique_ptr<sinks::Sink> sink_;
+  Spool& spool_;
+  DeadLetter& dead_letter_;
   const WorkerOptions options_;
   Rng& rng_;
   std::thread thread_;
 
-  std::mutex mu_;  // guards the members below
-  std::condition_variable not_empty_;
-  std::condition_variable not_full_;
+  std::mutex mu_;                 // guards the members below
   std::condition_variable wake_;  // interrupts backoff sleeps at shutdown
-  std::deque<event::EventPtr> queue_;
   bool closing_ = false;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 
-  WorkerStats stats_;
+  WorkerStats& stats_;
 };
 
 }  // namespace kv::delivery

@@ -201,6 +201,9 @@ void DecodeCoreField(std::string_view k, element v, Event* ev) {
     ev->reporting_component = Str(v);
   } else if (k == "reportingInstance") {
     ev->reporting_instance = Str(v);
+  } else if (k == "clusterName") {
+    // kubevents's own output (a spooled record, route-test input).
+    ev->cluster_name = Str(v);
   }
 }
 

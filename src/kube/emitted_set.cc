@@ -2,8 +2,8 @@
 
 namespace kv::kube {
 
-EmittedSet::Seen EmittedSet::Summarize(const event::Event& ev) {
-  Seen s;
+EmittedSet::State EmittedSet::Summarize(const event::Event& ev) {
+  State s;
   s.resource_version = ev.metadata.resource_version;
   s.count = ev.count;
   s.series_count = ev.series ? ev.series->count : 0;
@@ -12,10 +12,10 @@ EmittedSet::Seen EmittedSet::Summarize(const event::Event& ev) {
 }
 
 Novelty EmittedSet::Observe(const event::Event& ev) {
-  Seen now = Summarize(ev);
+  State now = Summarize(ev);
   auto [it, inserted] = seen_.try_emplace(ev.metadata.uid, now);
   if (inserted) return Novelty::kNew;
-  Seen& before = it->second;
+  State& before = it->second;
   if (before.resource_version == now.resource_version) return Novelty::kUnchanged;
   bool changed = before.count != now.count || before.series_count != now.series_count ||
                  before.last_seen_micros != now.last_seen_micros;

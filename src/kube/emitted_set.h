@@ -22,6 +22,19 @@ enum class Novelty {
 
 class EmittedSet {
  public:
+  // What is remembered per uid (also what the checkpoint stores).
+  struct State {
+    std::string resource_version;
+    int32_t count = 0;
+    int32_t series_count = 0;
+    int64_t last_seen_micros = 0;
+    bool operator==(const State&) const = default;
+  };
+  using Map = std::unordered_map<std::string, State>;
+
+  EmittedSet() = default;
+  explicit EmittedSet(Map seen) : seen_(std::move(seen)) {}
+
   // Classifies `ev` and records it as seen (whether or not it is emitted).
   Novelty Observe(const event::Event& ev);
 
@@ -34,17 +47,17 @@ class EmittedSet {
   void RetainOnly(const std::unordered_set<std::string>& present);
 
   size_t size() const { return seen_.size(); }
+  const Map& entries() const { return seen_; }
+  // The state recorded for `uid`, or null.
+  const State* Find(const std::string& uid) const {
+    auto it = seen_.find(uid);
+    return it == seen_.end() ? nullptr : &it->second;
+  }
+
+  static State Summarize(const event::Event& ev);
 
  private:
-  struct Seen {
-    std::string resource_version;
-    int32_t count = 0;
-    int32_t series_count = 0;
-    int64_t last_seen_micros = 0;
-  };
-  static Seen Summarize(const event::Event& ev);
-
-  std::unordered_map<std::string, Seen> seen_;
+  Map seen_;
 };
 
 }  // namespace kv::kube

@@ -11,14 +11,21 @@
 namespace kv::kube {
 
 Watcher::Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
-                 Handler handler)
+                 Handler handler, WatchLog* log)
     : options_(std::move(options)),
       client_(client),
       clock_(clock),
       rng_(rng),
       stop_(stop),
       handler_(std::move(handler)),
+      log_(log),
       decoder_(options_.api_group, /*keep_raw=*/true) {}
+
+void Watcher::Restore(std::string resource_version, EmittedSet::Map emitted) {
+  resource_version_ = std::move(resource_version);
+  emitted_ = EmittedSet(std::move(emitted));
+  restored_ = true;
+}
 
 std::string Watcher::CollectionPath() const {
   std::string prefix =
@@ -36,7 +43,7 @@ bool Watcher::Wanted(const event::Event& ev) {
   return options_.exclude_namespaces.count(ns) == 0;
 }
 
-void Watcher::Offer(event::Event ev, bool initial_list) {
+void Watcher::Offer(event::Event ev, bool initial_list, const std::string& position) {
   stats_.received.fetch_add(1, std::memory_order_relaxed);
   if (!Wanted(ev)) {
     stats_.filtered_namespace.fetch_add(1, std::memory_order_relaxed);
@@ -53,6 +60,7 @@ void Watcher::Offer(event::Event ev, bool initial_list) {
     if (seen < cutoff) {
       emitted_.Remember(ev);
       stats_.too_old.fetch_add(1, std::memory_order_relaxed);
+      if (log_) log_->Seen(ev.metadata.uid, *emitted_.Find(ev.metadata.uid), position, emitted_);
       return;
     }
   }
@@ -64,12 +72,29 @@ void Watcher::Offer(event::Event ev, bool initial_list) {
   (n == Novelty::kNew ? stats_.emitted_new : stats_.emitted_updates)
       .fetch_add(1, std::memory_order_relaxed);
   ev.cluster_name = options_.cluster_name;
-  handler_(std::move(ev), n == Novelty::kUpdate);
+  std::string uid = ev.metadata.uid;
+  uint64_t seq = log_ ? log_->NextEventSeq() : 0;
+  handler_(std::move(ev), n == Novelty::kUpdate, seq);
+  if (log_) log_->Seen(uid, *emitted_.Find(uid), position, emitted_);
 }
 
 Result<void> Watcher::Start() {
   start_micros_ = timeutil::ToMicros(clock_.WallNow());
-  return List(/*initial=*/true);
+  // Without a resume point this is a first start (a restart that died
+  // during its first list included): maxEventAge applies, and what the
+  // journal remembers is not emitted again.
+  if (!restored_ || resource_version_.empty()) return List(/*initial=*/true);
+  auto expired = ResourceVersionExpired();
+  if (!expired) return tl::unexpected(expired.error());
+  if (*expired) {
+    stats_.expired_on_resume.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("checkpoint resourceVersion {} is gone from the API server; relisting",
+                 resource_version_);
+    return List(/*initial=*/false);
+  }
+  spdlog::info("resuming from checkpoint resourceVersion {} ({} events remembered)",
+               resource_version_, emitted_.size());
+  return {};
 }
 
 Result<void> Watcher::List(bool initial) {
@@ -122,8 +147,10 @@ Result<void> Watcher::List(bool initial) {
   present.reserve(all.size());
   for (const auto& ev : all) present.insert(ev.metadata.uid);
   emitted_.RetainOnly(present);
-  for (auto& ev : all) Offer(std::move(ev), initial);
+  for (auto& ev : all) Offer(std::move(ev), initial, resource_version_);
   resource_version_ = rv;
+  stats_.connected.store(true);
+  if (log_) log_->Position(resource_version_, emitted_, /*snapshot=*/true);
   spdlog::debug("listed {} events at resourceVersion {}", present.size(), rv);
   return {};
 }
@@ -131,6 +158,7 @@ Result<void> Watcher::List(bool initial) {
 void Watcher::HandleFrame(std::string_view line, bool* gone) {
   if (line.empty()) return;
   ++frames_in_watch_;
+  stats_.connected.store(true, std::memory_order_relaxed);
   auto frame = decoder_.DecodeWatchFrame(line);
   if (!frame) {
     stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
@@ -142,6 +170,7 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
     case T::kBookmark:
       if (!frame->event.metadata.resource_version.empty()) {
         resource_version_ = frame->event.metadata.resource_version;
+        if (log_) log_->Position(resource_version_, emitted_, /*snapshot=*/false);
       }
       return;
     case T::kError:
@@ -155,24 +184,39 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
     case T::kDeleted:
       emitted_.Forget(frame->event.metadata.uid);
       resource_version_ = frame->event.metadata.resource_version;
+      if (log_) log_->Forgotten(frame->event.metadata.uid, resource_version_, emitted_);
       return;
     case T::kAdded:
     case T::kModified: {
       std::string rv = frame->event.metadata.resource_version;
-      Offer(std::move(frame->event), /*initial_list=*/false);
+      Offer(std::move(frame->event), /*initial_list=*/false, rv);
       resource_version_ = rv;
       return;
     }
   }
 }
 
-bool Watcher::ResourceVersionExpired() {
+Result<bool> Watcher::ResourceVersionExpired() {
   if (resource_version_.empty()) return false;
   auto resp =
       client_.Get(CollectionPath() + "?limit=1&resourceVersionMatch=Exact&resourceVersion=" +
                       url::PercentEncode(resource_version_),
                   options_.request_timeout);
-  return resp && resp->status == 410;
+  if (!resp) {
+    stats_.connected.store(false);
+    return Fail(resp.error().code,
+                "cannot list events from " + client_.server() + ": " + resp.error().message);
+  }
+  stats_.connected.store(resp->status == 200 || resp->status == 410);
+  if (resp->status == 410) return true;
+  if (resp->status != 200) {
+    ErrorCode code = (resp->status == 401 || resp->status == 403) ? ErrorCode::kUnauthorized
+                     : resp->status >= 500                        ? ErrorCode::kUnavailable
+                                                                  : ErrorCode::kRejected;
+    return Fail(code, "cannot list events from " + client_.server() + ": " + DescribeFailure(*resp),
+                static_cast<int>(resp->status));
+  }
+  return false;
 }
 
 Watcher::WatchEnd Watcher::WatchOnce() {
@@ -216,11 +260,13 @@ Watcher::WatchEnd Watcher::WatchOnce() {
   if (stop_.Stopped()) return WatchEnd::kTimeout;
   if (gone) return WatchEnd::kGone;
   if (!resp) {
+    stats_.connected.store(false);
     spdlog::warn("watch on {} broke: {}", client_.server(), resp.error().message);
     return WatchEnd::kError;
   }
   if (resp->status == 410) return WatchEnd::kGone;
   if (resp->status != 200) {
+    stats_.connected.store(false);
     spdlog::warn("watch on {} refused: {}", client_.server(), DescribeFailure(*resp));
     return WatchEnd::kError;
   }
@@ -232,10 +278,11 @@ Watcher::WatchEnd Watcher::WatchOnce() {
 void Watcher::Run() {
   Backoff backoff(options_.backoff_base, options_.backoff_cap, rng_);
   bool need_list = false;
-  bool fresh = true;  // resource_version_ comes from a LIST just now
+  bool fresh = true;  // resource_version_ comes from a LIST (or was checked) just now
   while (!stop_.Stopped()) {
     if (need_list) {
       if (auto r = List(/*initial=*/false); !r) {
+        stats_.connected.store(false);
         auto wait = backoff.Next();
         spdlog::warn("relist failed ({}); retrying in {} ms", r.error().message, wait.count());
         stop_.WaitFor(wait);
@@ -249,7 +296,7 @@ void Watcher::Run() {
     // for Events (never served from the watch cache) an API server that has
     // just restarted may instead answer 200 and then stay silent, or stream
     // only what happens from now on: either way events would be missed.
-    if (!fresh && ResourceVersionExpired()) {
+    if (!fresh && ResourceVersionExpired().value_or(false)) {
       stats_.expired_on_resume.fetch_add(1, std::memory_order_relaxed);
       spdlog::info("resourceVersion {} is gone from the API server; relisting", resource_version_);
       need_list = true;

@@ -43,6 +43,26 @@ struct WatcherOptions {
   std::chrono::seconds watch_idle_margin{15};
 };
 
+// Told every change of the watcher's state, in order, so it can be made
+// durable (kube::Checkpointer). Called on the watcher thread; each call
+// may block (fsync) and that is back-pressure, not a problem.
+class WatchLog {
+ public:
+  virtual ~WatchLog() = default;
+  // The sequence number to stamp on the next emitted event.
+  virtual uint64_t NextEventSeq() = 0;
+  // `uid` is now remembered as `state` (emitted, or skipped as too old);
+  // called after the handler returned. `position` is the resume point that
+  // is safe once this is durable.
+  virtual void Seen(const std::string& uid, const EmittedSet::State& state,
+                    const std::string& position, const EmittedSet& all) = 0;
+  virtual void Forgotten(const std::string& uid, const std::string& position,
+                         const EmittedSet& all) = 0;
+  // The resume point moved (a bookmark, the end of a list). `snapshot`
+  // asks for the whole state to be written (after a relist reconciled it).
+  virtual void Position(const std::string& position, const EmittedSet& all, bool snapshot) = 0;
+};
+
 struct WatcherStats {
   std::atomic<uint64_t> received{0};  // events seen in lists and watches
   std::atomic<uint64_t> emitted_new{0};
@@ -56,37 +76,53 @@ struct WatcherStats {
   std::atomic<uint64_t> reconnects{0};         // watch ended by an error
   std::atomic<uint64_t> gone{0};               // 410 answers
   std::atomic<uint64_t> expired_on_resume{0};  // version gone before a resumed watch
+  // True while the API server answers: set by a good list, version check
+  // or watch frame, cleared when a request or watch fails (readiness).
+  std::atomic<bool> connected{false};
 };
 
 class Watcher {
  public:
   // Called for each event to emit, which it may change (enrichment) and
   // keep; `update` is true when the event was emitted before with a
-  // different count/series/lastTimestamp.
-  using Handler = std::function<void(event::Event ev, bool update)>;
+  // different count/series/lastTimestamp; `event_seq` comes from the
+  // WatchLog (0 without one).
+  using Handler = std::function<void(event::Event ev, bool update, uint64_t event_seq)>;
 
-  // `client`, `clock`, `rng`, `stop` must outlive the Watcher.
+  // `client`, `clock`, `rng`, `stop` (and `log`, may be null) must outlive
+  // the Watcher.
   Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
-          Handler handler);
+          Handler handler, WatchLog* log = nullptr);
 
-  // The first LIST, done synchronously so a bad kubeconfig, a dead server
-  // or missing RBAC fails the start with one clear error.
+  // Before Start(): resume from a checkpoint instead of a first start
+  // (maxEventAge then does not apply: the emitted set decides).
+  void Restore(std::string resource_version, EmittedSet::Map emitted);
+
+  // Connects synchronously so a bad kubeconfig, a dead server or missing
+  // RBAC fails the start with one clear error: the first LIST, or with a
+  // restored resume point a one-item LIST that checks it still exists
+  // (relisting when it does not).
   Result<void> Start();
 
   // Watches until stop fires; reconnects and relists as needed.
   void Run();
 
   const WatcherStats& stats() const { return stats_; }
+  // Watcher thread only (or after Run returned).
   std::string resource_version() const { return resource_version_; }
+  const EmittedSet& emitted() const { return emitted_; }
 
  private:
   std::string CollectionPath() const;
   Result<void> List(bool initial);
   enum class WatchEnd { kTimeout, kGone, kError };
   WatchEnd WatchOnce();
-  bool ResourceVersionExpired();
+  // True when the server says resource_version_ is gone (410); an error
+  // when it could not be asked.
+  Result<bool> ResourceVersionExpired();
   void HandleFrame(std::string_view line, bool* gone);
-  void Offer(event::Event ev, bool initial_list);
+  // `position`: the resume point once this event is handled.
+  void Offer(event::Event ev, bool initial_list, const std::string& position);
   bool Wanted(const event::Event& ev);
 
   // Constant after construction.
@@ -96,6 +132,7 @@ class Watcher {
   Rng& rng_;
   StopSignal& stop_;
   const Handler handler_;
+  WatchLog* const log_;
 
   // Owned by the watcher thread.
   event::Decoder decoder_;
@@ -104,6 +141,7 @@ class Watcher {
   std::string partial_line_;
   uint64_t frames_in_watch_ = 0;
   int64_t start_micros_ = 0;
+  bool restored_ = false;
 
   WatcherStats stats_;
 };

@@ -1,0 +1,130 @@
+// All receivers' delivery in one place: for each receiver a Spool under
+// `<data dir>/spool/<receiver>/`, a DeadLetter file
+// `<data dir>/deadletter/<receiver>.jsonl` and a Worker; plus the syncer
+// thread that flushes spools (and anything else registered, such as the
+// checkpoint journal) every fsync interval.
+//
+// The watcher thread hands each emitted event to Stage() for the receivers
+// its route reached, then — once the checkpoint journal has the event —
+// AfterCommit() makes it visible to those workers (see kube/checkpoint.h
+// for why it takes two steps).
+//
+// Receivers can be added and replaced while running (config reload):
+// Stage() holds a shared lock, Add()/Replace()/Retire() an exclusive one,
+// so no event is appended while a receiver's worker is being swapped. A
+// receiver keeps its index (and its spool) for the life of the hub.
+//
+// Threads: Add/Replace/Retire/Recover/Start/Stop from the owner;
+// Stage/BeforeCommit/AfterCommit from the watcher thread; accessors from
+// anywhere (indices below size() stay valid).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "delivery/dead_letter.h"
+#include "delivery/options.h"
+#include "delivery/spool.h"
+#include "delivery/worker.h"
+#include "util/clock.h"
+#include "util/rng.h"
+#include "util/stop.h"
+
+namespace kv::delivery {
+
+class Hub {
+ public:
+  // `rng` and `clock` must outlive the hub.
+  Hub(std::filesystem::path data_dir, FsyncPolicy fsync, std::chrono::milliseconds fsync_interval,
+      Rng& rng, Clock& clock);
+  ~Hub();
+
+  // Opens the receiver's spool (recovering what a previous run left) and
+  // prepares its worker. Receivers are numbered in the order added. kIo if
+  // the spool cannot be opened.
+  Result<void> Add(const std::string& name, std::unique_ptr<sinks::Sink> sink,
+                   const DeliveryConfig& config);
+  // The index of the receiver `name` (retired ones included), or -1.
+  int Find(const std::string& name) const;
+  // Swaps receiver `index`'s sink and settings: its worker finishes (or
+  // leaves spooled) its batch within `grace`, then a new worker sends the
+  // same spool through `sink`. Spool size and overflow settings keep their
+  // first values until a restart.
+  void Replace(size_t index, std::unique_ptr<sinks::Sink> sink, const DeliveryConfig& config,
+               std::chrono::milliseconds grace);
+  // Stops receiver `index` (no longer in the config); what it has spooled
+  // stays on disk. A later Replace() brings it back.
+  void Retire(size_t index, std::chrono::milliseconds grace);
+  bool retired(size_t i) const { return receivers_[i]->retired; }
+  // Called after each send of any receiver: (receiver index, events, duration).
+  void SetSendObserver(std::function<void(size_t, size_t, std::chrono::nanoseconds)> observer) {
+    on_send_ = std::move(observer);
+  }
+  // Removes from every spool the records of events after `committed_event_seq`
+  // (spooled, but never committed to the checkpoint).
+  Result<void> Recover(uint64_t committed_event_seq);
+  // Also flushed by the syncer, after the spools.
+  void AddSyncTarget(std::function<void()> sync);
+  void Start();
+
+  // Watcher thread: appends `ev` to the spools of `receivers` (indices in
+  // Add order). Waits while a spool is full under overflow: block; retries
+  // a failing disk with a logged error (events are never thrown away here).
+  void Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
+  void BeforeCommit();
+  void AfterCommit();
+
+  // Stops the syncer and every worker: each delivers for up to `grace`,
+  // then what is left stays spooled (and synced).
+  void Stop(std::chrono::milliseconds grace);
+
+  size_t size() const {
+    std::shared_lock lock(mu_);
+    return receivers_.size();
+  }
+  const std::string& name(size_t i) const { return receivers_[i]->name; }
+  const Spool& spool(size_t i) const { return *receivers_[i]->spool; }
+  const WorkerStats& worker_stats(size_t i) const { return receivers_[i]->stats; }
+  const DeadLetter& dead_letter(size_t i) const { return *receivers_[i]->dead_letter; }
+
+  // A file-system-safe form of a receiver name (for its directory).
+  static std::string DirName(const std::string& receiver);
+
+ private:
+  struct Receiver {
+    std::string name;
+    std::unique_ptr<Spool> spool;
+    std::unique_ptr<DeadLetter> dead_letter;
+    std::unique_ptr<Worker> worker;
+    WorkerStats stats;    // shared by the successive workers of this receiver
+    bool staged = false;  // watcher thread: has appended, not yet published
+    bool retired = false;
+  };
+  std::unique_ptr<Worker> MakeWorker(size_t index, std::unique_ptr<sinks::Sink> sink,
+                                     const DeliveryConfig& config);
+  void SyncLoop();
+  void SyncAll();
+
+  // Constant after construction.
+  const std::filesystem::path data_dir_;
+  const FsyncPolicy fsync_;
+  const std::chrono::milliseconds fsync_interval_;
+  Rng& rng_;
+  Clock& clock_;
+
+  mutable std::shared_mutex mu_;  // receivers_ shape and each worker pointer
+  std::vector<std::unique_ptr<Receiver>> receivers_;
+  std::vector<std::function<void()>> sync_targets_;  // fixed after Start()
+  std::function<void(size_t, size_t, std::chrono::nanoseconds)> on_send_;
+  bool started_ = false;
+  StopSignal syncer_stop_;
+  std::thread syncer_;
+};
+
+}  // namespace kv::delivery

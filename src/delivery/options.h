@@ -1,0 +1,53 @@
+// The `delivery:` settings: spool, batching and retry for a receiver. The
+// top-level `delivery:` block sets defaults for every receiver; a
+// receiver's own `delivery:` block overrides them key by key. Batch limits
+// a receiver does not override come from its kind (Sink::limits()).
+//
+//   delivery:
+//     maxSpoolBytes: 268435456       # pending bytes per receiver
+//     memoryBytes: 16777216          # decoded events kept in memory per receiver
+//     segmentBytes: 16777216
+//     overflow: block | drop-oldest
+//     fsync: interval | always | never        (top level only)
+//     fsyncIntervalMilliseconds: 1000         (top level only)
+//     batchMaxEvents: N
+//     batchMaxBytes: N
+//     batchLingerMilliseconds: N
+//     retryInitialBackoffMilliseconds: 500
+//     retryMaxBackoffMilliseconds: 60000
+//     retryMaxAgeSeconds: 0          # 0 = retry forever
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "config/node.h"
+#include "delivery/spool.h"
+#include "delivery/worker.h"
+
+namespace kv::delivery {
+
+struct DeliveryConfig {
+  uint64_t max_spool_bytes = 256ull << 20;
+  uint64_t memory_bytes = 16ull << 20;
+  uint64_t segment_bytes = 16ull << 20;
+  OverflowPolicy overflow = OverflowPolicy::kBlock;
+  FsyncPolicy fsync = FsyncPolicy::kInterval;
+  std::chrono::milliseconds fsync_interval{1000};
+  std::optional<size_t> batch_max_events;
+  std::optional<size_t> batch_max_bytes;
+  std::optional<std::chrono::milliseconds> batch_linger;
+  std::chrono::milliseconds retry_initial{500};
+  std::chrono::milliseconds retry_max{60000};
+  std::chrono::seconds retry_max_age{0};
+};
+
+// Reads a `delivery:` block over `defaults`; problems go to the node's
+// diagnostics. `top_level` allows the process-wide keys (fsync).
+DeliveryConfig ParseDeliveryConfig(const config::Node& node, DeliveryConfig defaults,
+                                   bool top_level);
+
+// The batch limits for a receiver: its kind's, overridden by config.
+sinks::BatchLimits ResolveBatch(const DeliveryConfig& config, sinks::BatchLimits kind);
+
+}  // namespace kv::delivery

@@ -1,0 +1,543 @@
+#include "delivery/spool.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "event/encode.h"
+
+namespace kv::delivery {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kHeaderBytes = 24;  // length, crc, seq, event_seq
+constexpr uint32_t kMaxPayload = 64u << 20;
+constexpr auto kFullLogEvery = std::chrono::seconds(10);
+
+void PutU32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
+void PutU64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
+uint32_t GetU32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+uint32_t Crc(const char* data, size_t n, uint32_t crc = 0) {
+  return static_cast<uint32_t>(
+      crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
+}
+
+std::string Errno(const std::string& what, const fs::path& path) {
+  return what + " " + path.string() + ": " + std::strerror(errno);
+}
+
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool ReadAt(int fd, char* data, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t r = ::pread(fd, data, n, static_cast<off_t>(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    data += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+std::string SegmentName(uint64_t first_seq) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020llu.seg", static_cast<unsigned long long>(first_seq));
+  return name;
+}
+
+}  // namespace
+
+struct Spool::Segment {
+  uint64_t first_seq = 0;
+  fs::path path;
+  int fd = -1;
+  uint64_t size = 0;
+  uint64_t last_seq = 0;  // meaningful when has_records
+  bool has_records = false;
+  bool sealed = false;  // recovered segments are only read, never appended to
+  bool dirty = false;   // written since the last fdatasync
+  ~Segment() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string Spool::EncodePayload(const event::Event& ev) {
+  std::string out;
+  out.reserve(1024);
+  out.push_back(ev.api_group.empty() ? 'c' : 'e');
+  event::EncodeJson(ev, {}, &out);
+  return out;
+}
+
+Result<event::Event> Spool::DecodePayload(std::string_view payload, event::Decoder& decoder) {
+  if (payload.empty() || (payload[0] != 'c' && payload[0] != 'e')) {
+    return Fail(ErrorCode::kCorrupt, "spool record has an unknown payload type");
+  }
+  auto ev = decoder.DecodeEvent(payload.substr(1));
+  if (!ev) return ev;
+  ev->api_group = payload[0] == 'c' ? "" : "events.k8s.io";
+  return ev;
+}
+
+Spool::Spool(SpoolOptions options)
+    : options_(std::move(options)), decoder_(event::ApiGroup::kCore, /*keep_raw=*/false) {}
+
+Spool::~Spool() {
+  if (ack_fd_ >= 0) ::close(ack_fd_);
+}
+
+Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) {
+  std::unique_ptr<Spool> spool(new Spool(options));
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) {
+    return Fail(ErrorCode::kIo,
+                "cannot create spool directory " + options.dir.string() + ": " + ec.message());
+  }
+  if (auto r = spool->Recover(); !r) return tl::unexpected(r.error());
+  return spool;
+}
+
+uint64_t Spool::ReadAck() {
+  char buf[32] = {};
+  ssize_t n = ::pread(ack_fd_, buf, sizeof buf, 0);
+  uint64_t best = 0;
+  bool found = false;
+  uint32_t best_gen = 0;
+  for (int slot = 0; slot < 2; ++slot) {
+    if (n < (slot + 1) * 16) break;
+    const char* p = buf + slot * 16;
+    uint64_t seq = GetU64(p);
+    uint32_t gen = GetU32(p + 12);
+    uint32_t crc = Crc(p, 8, Crc(p + 12, 4));
+    if (crc != GetU32(p + 8)) continue;
+    if (!found || gen > best_gen) {
+      found = true;
+      best = seq;
+      best_gen = gen;
+    }
+  }
+  ack_generation_ = best_gen;
+  return best;
+}
+
+void Spool::WriteAckLocked() {
+  char slot[16];
+  ++ack_generation_;
+  PutU64(slot, first_unacked_);
+  PutU32(slot + 12, ack_generation_);
+  PutU32(slot + 8, Crc(slot, 8, Crc(slot + 12, 4)));
+  off_t at = (ack_generation_ % 2) * 16;
+  if (::pwrite(ack_fd_, slot, sizeof slot, at) != static_cast<ssize_t>(sizeof slot)) {
+    spdlog::error("spool {}: cannot record acknowledgement: {}", options_.dir.string(),
+                  std::strerror(errno));
+  }
+  if (options_.fsync == FsyncPolicy::kAlways) ::fdatasync(ack_fd_);
+}
+
+Result<void> Spool::Recover() {
+  fs::path ack_path = options_.dir / "ack";
+  ack_fd_ = ::open(ack_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (ack_fd_ < 0) return Fail(ErrorCode::kIo, Errno("cannot open", ack_path));
+  uint64_t first_unacked = ReadAck();
+
+  std::vector<std::pair<uint64_t, fs::path>> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.dir, ec)) {
+    const fs::path& p = entry.path();
+    if (p.extension() != ".seg") continue;
+    char* end = nullptr;
+    std::string stem = p.stem().string();
+    uint64_t first = std::strtoull(stem.c_str(), &end, 10);
+    if (end == nullptr || *end != '\0') continue;
+    files.emplace_back(first, p);
+  }
+  if (ec) {
+    return Fail(ErrorCode::kIo,
+                "cannot read spool directory " + options_.dir.string() + ": " + ec.message());
+  }
+  std::sort(files.begin(), files.end());
+  next_seq_ = first_unacked;
+  for (auto& [first, path] : files) {
+    auto seg = std::make_unique<Segment>();
+    seg->first_seq = first;
+    seg->path = path;
+    seg->sealed = true;
+    seg->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (seg->fd < 0) return Fail(ErrorCode::kIo, Errno("cannot open", path));
+    if (auto r = RecoverSegment(*seg, first_unacked); !r) return r;
+    if (seg->has_records) next_seq_ = std::max(next_seq_, seg->last_seq + 1);
+    next_seq_ = std::max(next_seq_, first);
+    if (!seg->has_records || seg->last_seq < first_unacked) {
+      // Wholly acknowledged (or empty): nothing to keep.
+      ::unlink(path.c_str());
+      continue;
+    }
+    segments_.push_back(std::move(seg));
+  }
+  first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
+  published_ = pending_.size();
+  stats_.recovered = pending_.size();
+  stats_.pending_events = pending_.size();
+  stats_.pending_bytes = pending_bytes_;
+  if (!pending_.empty()) {
+    spdlog::info("spool {}: {} undelivered events from the previous run", options_.dir.string(),
+                 pending_.size());
+  }
+  return {};
+}
+
+Result<void> Spool::RecoverSegment(Segment& seg, uint64_t first_unacked) {
+  struct stat st;
+  if (::fstat(seg.fd, &st) != 0) return Fail(ErrorCode::kIo, Errno("cannot stat", seg.path));
+  uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  uint64_t offset = 0;
+  uint64_t expect = seg.first_seq;
+  std::string buf;
+  char header[kHeaderBytes];
+  while (offset < file_size) {
+    bool ok = offset + kHeaderBytes <= file_size && ReadAt(seg.fd, header, kHeaderBytes, offset);
+    uint32_t len = ok ? GetU32(header) : 0;
+    ok = ok && len <= kMaxPayload && offset + kHeaderBytes + len <= file_size;
+    if (ok) {
+      buf.resize(len);
+      ok = ReadAt(seg.fd, buf.data(), len, offset + kHeaderBytes);
+    }
+    if (ok) {
+      uint32_t crc = Crc(header + 8, 16);
+      crc = Crc(buf.data(), len, crc);
+      ok = crc == GetU32(header + 4) && GetU64(header + 8) == expect;
+    }
+    if (!ok) {
+      // A torn tail (the process died mid-write) or corruption: everything
+      // from here on in this segment is unreadable.
+      stats_.corrupt.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("spool {}: cutting off an unreadable record at byte {} of {}",
+                   options_.dir.string(), offset, seg.path.filename().string());
+      if (::ftruncate(seg.fd, static_cast<off_t>(offset)) != 0) {
+        return Fail(ErrorCode::kIo, Errno("cannot truncate", seg.path));
+      }
+      break;
+    }
+    uint64_t seq = GetU64(header + 8);
+    uint32_t bytes = static_cast<uint32_t>(kHeaderBytes + len);
+    if (seq >= first_unacked) {
+      pending_.push_back(Index{seq, GetU64(header + 16), &seg, offset, bytes,
+                               std::chrono::steady_clock::now(), nullptr});
+      pending_bytes_ += bytes;
+    }
+    seg.has_records = true;
+    seg.last_seq = seq;
+    ++expect;
+    offset += bytes;
+  }
+  seg.size = offset;
+  return {};
+}
+
+Result<size_t> Spool::TruncateAfter(uint64_t event_seq) {
+  std::lock_guard lock(mu_);
+  size_t removed = 0;
+  while (!pending_.empty() && pending_.back().event_seq > event_seq) {
+    Index& last = pending_.back();
+    Segment* seg = last.segment;
+    if (::ftruncate(seg->fd, static_cast<off_t>(last.offset)) != 0) {
+      return Fail(ErrorCode::kIo, Errno("cannot truncate", seg->path));
+    }
+    seg->size = last.offset;
+    pending_bytes_ -= last.bytes;
+    pending_.pop_back();
+    ++removed;
+    if (!pending_.empty() && pending_.back().segment == seg) {
+      seg->last_seq = pending_.back().seq;
+    } else {
+      seg->has_records = last.seq > seg->first_seq;
+      seg->last_seq = last.seq - 1;
+    }
+  }
+  published_ = std::min(published_, pending_.size());
+  first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
+  stats_.pending_events = pending_.size();
+  stats_.pending_bytes = pending_bytes_;
+  return removed;
+}
+
+Result<void> Spool::OpenNewSegment() {
+  auto seg = std::make_unique<Segment>();
+  seg->first_seq = next_seq_;
+  seg->path = options_.dir / SegmentName(next_seq_);
+  seg->fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (seg->fd < 0) return Fail(ErrorCode::kIo, Errno("cannot create", seg->path));
+  segments_.push_back(std::move(seg));
+  return {};
+}
+
+bool Spool::FullLocked(uint64_t bytes) const {
+  return !pending_.empty() && pending_bytes_ + bytes > options_.max_bytes;
+}
+
+void Spool::DropOldestLocked(uint64_t needed) {
+  uint64_t dropped = 0;
+  while (FullLocked(needed) && published_ > taken_) {
+    auto it = pending_.begin() + static_cast<std::ptrdiff_t>(taken_);
+    pending_bytes_ -= it->bytes;
+    if (it->event) resident_bytes_ -= it->bytes;
+    pending_.erase(it);
+    --published_;
+    ++dropped;
+  }
+  if (dropped == 0) return;
+  stats_.dropped.fetch_add(dropped, std::memory_order_relaxed);
+  dropped_since_log_ += dropped;
+  if (auto now = std::chrono::steady_clock::now(); now - last_full_log_ >= kFullLogEvery) {
+    last_full_log_ = now;
+    spdlog::warn("spool full: {}; dropped the {} oldest undelivered events (overflow: drop-oldest)",
+                 options_.dir.string(), dropped_since_log_);
+    dropped_since_log_ = 0;
+  }
+  if (taken_ == 0) {
+    first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
+    WriteAckLocked();
+    DeleteSegmentsBehindLocked();
+  }
+}
+
+Result<void> Spool::Append(const event::EventPtr& ev, uint64_t event_seq) {
+  std::string payload = EncodePayload(*ev);
+  if (payload.size() > kMaxPayload) {
+    return Fail(ErrorCode::kRejected,
+                "event too large for the spool (" + std::to_string(payload.size()) + " bytes)");
+  }
+  uint32_t len = static_cast<uint32_t>(payload.size());
+  uint32_t bytes = static_cast<uint32_t>(kHeaderBytes + len);
+
+  std::unique_lock lock(mu_);
+  if (closed_) return Fail(ErrorCode::kUnavailable, "spool closed");
+  if (FullLocked(bytes)) {
+    if (options_.overflow == OverflowPolicy::kBlock) {
+      stats_.blocked_appends.fetch_add(1, std::memory_order_relaxed);
+      if (auto now = std::chrono::steady_clock::now(); now - last_full_log_ >= kFullLogEvery) {
+        last_full_log_ = now;
+        spdlog::warn("spool full: {} ({} events, {} bytes pending); the watcher waits for room",
+                     options_.dir.string(), pending_.size(), pending_bytes_);
+      }
+      room_.wait(lock, [&] { return closed_ || !FullLocked(bytes); });
+      if (closed_) return Fail(ErrorCode::kUnavailable, "spool closed");
+    } else {
+      DropOldestLocked(bytes);
+    }
+  }
+  if (segments_.empty() || segments_.back()->sealed ||
+      segments_.back()->size >= options_.segment_bytes || write_failed_) {
+    if (auto r = OpenNewSegment(); !r) return r;
+    write_failed_ = false;
+  }
+  Segment* seg = segments_.back().get();
+  uint64_t seq = next_seq_;
+  std::string record(kHeaderBytes, '\0');
+  PutU32(record.data(), len);
+  PutU64(record.data() + 8, seq);
+  PutU64(record.data() + 16, event_seq);
+  uint32_t crc = Crc(record.data() + 8, 16);
+  PutU32(record.data() + 4, Crc(payload.data(), len, crc));
+  record += payload;
+  if (!WriteAll(seg->fd, record.data(), record.size())) {
+    // Whatever part was written is cut off at the next open (checksum);
+    // later records go to a fresh segment.
+    write_failed_ = true;
+    return Fail(ErrorCode::kIo, Errno("cannot write", seg->path));
+  }
+  Index idx{seq, event_seq, seg, seg->size, bytes, std::chrono::steady_clock::now(), nullptr};
+  if (resident_bytes_ + bytes <= options_.memory_bytes) {
+    idx.event = ev;
+    resident_bytes_ += bytes;
+  }
+  pending_.push_back(std::move(idx));
+  seg->size += bytes;
+  seg->last_seq = seq;
+  seg->has_records = true;
+  seg->dirty = true;
+  ++next_seq_;
+  pending_bytes_ += bytes;
+  stats_.appended.fetch_add(1, std::memory_order_relaxed);
+  stats_.pending_events = pending_.size();
+  stats_.pending_bytes = pending_bytes_;
+  return {};
+}
+
+void Spool::Publish() {
+  std::unique_lock lock(mu_);
+  if (published_ == pending_.size()) return;
+  published_ = pending_.size();
+  lock.unlock();
+  readable_.notify_all();
+}
+
+void Spool::Sync() {
+  std::vector<int> fds;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& seg : segments_) {
+      if (seg->dirty) {
+        fds.push_back(::dup(seg->fd));
+        seg->dirty = false;
+      }
+    }
+  }
+  for (int fd : fds) {
+    if (fd < 0) continue;
+    ::fdatasync(fd);
+    ::close(fd);
+  }
+}
+
+event::EventPtr Spool::LoadLocked(const Index& idx) {
+  if (idx.event) return idx.event;
+  std::string record(idx.bytes, '\0');
+  if (!ReadAt(idx.segment->fd, record.data(), record.size(), idx.offset) ||
+      GetU32(record.data()) + kHeaderBytes != idx.bytes) {
+    return nullptr;
+  }
+  uint32_t crc = Crc(record.data() + 8, 16);
+  crc = Crc(record.data() + kHeaderBytes, record.size() - kHeaderBytes, crc);
+  if (crc != GetU32(record.data() + 4)) return nullptr;
+  auto ev = DecodePayload(std::string_view(record).substr(kHeaderBytes), decoder_);
+  if (!ev) return nullptr;
+  return std::make_shared<const event::Event>(std::move(*ev));
+}
+
+std::vector<Entry> Spool::Take(size_t max_events, size_t max_bytes,
+                               std::chrono::milliseconds linger,
+                               std::chrono::steady_clock::time_point give_up) {
+  max_events = std::max<size_t>(max_events, 1);
+  std::unique_lock lock(mu_);
+  for (;;) {
+    size_t avail = published_ - taken_;
+    if (avail > 0) {
+      if (avail >= max_events || closed_ || interrupted_) break;
+      uint64_t bytes = 0;
+      for (size_t i = taken_; i < published_ && bytes < max_bytes; ++i) bytes += pending_[i].bytes;
+      if (bytes >= max_bytes) break;
+      auto ready_at = pending_[taken_].appended + linger;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= ready_at || now >= give_up) break;
+      readable_.wait_until(lock, std::min(ready_at, give_up));
+      continue;
+    }
+    if (closed_ || interrupted_ || std::chrono::steady_clock::now() >= give_up) {
+      interrupted_ = false;
+      return {};
+    }
+    readable_.wait_until(lock, give_up);
+  }
+  interrupted_ = false;
+  std::vector<Entry> out;
+  uint64_t bytes = 0;
+  size_t first = taken_;
+  while (taken_ < published_ && out.size() < max_events) {
+    Index& idx = pending_[taken_];
+    if (taken_ > first && bytes + idx.bytes > max_bytes) break;
+    bytes += idx.bytes;
+    ++taken_;
+    event::EventPtr ev = LoadLocked(idx);
+    if (!ev) {
+      stats_.corrupt.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("spool {}: record {} cannot be read back; skipping it", options_.dir.string(),
+                    idx.seq);
+      continue;
+    }
+    out.push_back(Entry{idx.seq, std::move(ev), idx.bytes});
+  }
+  return out;
+}
+
+void Spool::Ack() {
+  {
+    std::lock_guard lock(mu_);
+    if (taken_ == 0) return;
+    for (size_t i = 0; i < taken_; ++i) {
+      pending_bytes_ -= pending_.front().bytes;
+      if (pending_.front().event) resident_bytes_ -= pending_.front().bytes;
+      pending_.pop_front();
+    }
+    stats_.acked.fetch_add(taken_, std::memory_order_relaxed);
+    published_ -= taken_;
+    taken_ = 0;
+    first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
+    WriteAckLocked();
+    DeleteSegmentsBehindLocked();
+    stats_.pending_events = pending_.size();
+    stats_.pending_bytes = pending_bytes_;
+  }
+  room_.notify_all();
+}
+
+void Spool::DeleteSegmentsBehindLocked() {
+  // Keep the segment being written; delete older ones wholly acknowledged.
+  while (segments_.size() > 1) {
+    Segment& seg = *segments_.front();
+    if (seg.has_records && seg.last_seq >= first_unacked_) break;
+    ::unlink(seg.path.c_str());
+    segments_.pop_front();
+  }
+}
+
+void Spool::Close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  room_.notify_all();
+  readable_.notify_all();
+}
+
+void Spool::Reopen() {
+  std::lock_guard lock(mu_);
+  closed_ = false;
+  taken_ = 0;  // the stopped worker's unacknowledged batch comes out again, first
+}
+
+void Spool::Interrupt() {
+  {
+    std::lock_guard lock(mu_);
+    interrupted_ = true;
+  }
+  readable_.notify_all();
+}
+
+bool Spool::Empty() const {
+  std::lock_guard lock(mu_);
+  return pending_.empty();
+}
+
+}  // namespace kv::delivery

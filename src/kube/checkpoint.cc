@@ -1,0 +1,340 @@
+#include "kube/checkpoint.h"
+
+#include <fcntl.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "util/files.h"
+#include "util/json_writer.h"
+
+namespace kv::kube {
+
+namespace {
+
+// Journal lines: "<jseq> <type> <eventSeq> <position|-> [<uid> <rv> <count>
+// <seriesCount> <lastSeenMicros>]\n" with type S (seen), F (forgotten) or
+// P (position). uids and resourceVersions never contain spaces.
+std::string Dash(const std::string& s) { return s.empty() ? "-" : s; }
+std::string Undash(std::string_view s) { return s == "-" ? "" : std::string(s); }
+
+template <typename T>
+bool ParseNum(std::string_view s, T* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+std::vector<std::string_view> Split(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= line.size()) {
+    size_t sp = line.find(' ', start);
+    if (sp == std::string_view::npos) sp = line.size();
+    out.push_back(line.substr(start, sp - start));
+    start = sp + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeCheckpoint(const Checkpoint& cp) {
+  std::string out;
+  out.reserve(64 + cp.emitted.size() * 96);
+  json::Writer w(&out);
+  w.BeginObject();
+  w.Key("version");
+  w.Int(1);
+  w.Key("resourceVersion");
+  w.String(cp.resource_version);
+  w.Key("eventSeq");
+  w.Int(static_cast<int64_t>(cp.event_seq));
+  w.Key("journalSeq");
+  w.Int(static_cast<int64_t>(cp.journal_seq));
+  if (!cp.writer.empty()) {
+    w.Key("writer");
+    w.String(cp.writer);
+  }
+  w.Key("emitted");
+  w.BeginArray();
+  for (const auto& [uid, st] : cp.emitted) {
+    w.BeginArray();
+    w.String(uid);
+    w.String(st.resource_version);
+    w.Int(st.count);
+    w.Int(st.series_count);
+    w.Int(st.last_seen_micros);
+    w.EndArray();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+Result<Checkpoint> DecodeCheckpoint(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto err = parser.parse(json.data(), json.size()).get(root); err) {
+    return Fail(ErrorCode::kCorrupt,
+                std::string("checkpoint is not JSON: ") + simdjson::error_message(err));
+  }
+  int64_t version = 0;
+  if (root["version"].get(version) != simdjson::SUCCESS || version != 1) {
+    return Fail(ErrorCode::kCorrupt, "checkpoint has no or an unknown version");
+  }
+  Checkpoint cp;
+  std::string_view rv;
+  int64_t eseq = 0, jseq = 0;
+  simdjson::dom::array emitted;
+  if (root["resourceVersion"].get(rv) != simdjson::SUCCESS ||
+      root["eventSeq"].get(eseq) != simdjson::SUCCESS ||
+      root["journalSeq"].get(jseq) != simdjson::SUCCESS ||
+      root["emitted"].get(emitted) != simdjson::SUCCESS || eseq < 0 || jseq < 0) {
+    return Fail(ErrorCode::kCorrupt,
+                "checkpoint lacks resourceVersion, eventSeq, journalSeq or "
+                "emitted");
+  }
+  std::string_view writer;
+  if (root["writer"].get(writer) == simdjson::SUCCESS) cp.writer = writer;
+  cp.resource_version = rv;
+  cp.event_seq = static_cast<uint64_t>(eseq);
+  cp.journal_seq = static_cast<uint64_t>(jseq);
+  for (auto item : emitted) {
+    simdjson::dom::array a;
+    std::string_view uid, erv;
+    int64_t count = 0, series = 0, last = 0;
+    if (item.get(a) != simdjson::SUCCESS || a.size() != 5 || a.at(0).get(uid) || a.at(1).get(erv) ||
+        a.at(2).get(count) || a.at(3).get(series) || a.at(4).get(last)) {
+      return Fail(ErrorCode::kCorrupt, "checkpoint has a malformed emitted entry");
+    }
+    EmittedSet::State st;
+    st.resource_version = erv;
+    st.count = static_cast<int32_t>(count);
+    st.series_count = static_cast<int32_t>(series);
+    st.last_seen_micros = last;
+    cp.emitted[std::string(uid)] = std::move(st);
+  }
+  return cp;
+}
+
+Result<std::optional<Checkpoint>> FileCheckpointStore::Load() {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec)) return std::optional<Checkpoint>();
+  auto text = files::Read(path_);
+  if (!text) return tl::unexpected(text.error());
+  auto cp = DecodeCheckpoint(*text);
+  if (!cp) return Fail(ErrorCode::kCorrupt, path_.string() + ": " + cp.error().message);
+  return std::optional<Checkpoint>(std::move(*cp));
+}
+
+Result<void> FileCheckpointStore::Save(const Checkpoint& cp) {
+  return files::WriteAtomic(path_, EncodeCheckpoint(cp));
+}
+
+Checkpointer::Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options,
+                           Clock& clock)
+    : store_(std::move(store)), options_(std::move(options)), clock_(clock) {}
+
+Checkpointer::~Checkpointer() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(std::unique_ptr<CheckpointStore> store,
+                                                         CheckpointerOptions options,
+                                                         Clock& clock) {
+  std::unique_ptr<Checkpointer> cp(new Checkpointer(std::move(store), std::move(options), clock));
+  auto loaded = cp->store_->Load();
+  if (!loaded) return tl::unexpected(loaded.error());
+  if (*loaded) {
+    cp->recovered_ = std::move(**loaded);
+    cp->had_state_ = true;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(cp->options_.journal.parent_path(), ec);
+  cp->fd_ = ::open(cp->options_.journal.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (cp->fd_ < 0) {
+    return Fail(ErrorCode::kIo,
+                "cannot open " + cp->options_.journal.string() + ": " + std::strerror(errno));
+  }
+  auto text = files::Read(cp->options_.journal);
+  if (!text) return tl::unexpected(text.error());
+  if (auto r = cp->Replay(*text); !r) return tl::unexpected(r.error());
+  cp->event_seq_ = cp->recovered_.event_seq;
+  cp->committed_seq_ = cp->event_seq_;
+  cp->journal_seq_ = cp->recovered_.journal_seq;
+  cp->last_snapshot_ = clock.SteadyNow();
+  cp->last_snapshot_wall_ = clock.WallNow();
+  return cp;
+}
+
+Result<void> Checkpointer::Replay(const std::string& text) {
+  Checkpoint& cp = recovered_;
+  size_t start = 0;
+  uint64_t lines = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    bool ok = nl != std::string::npos;
+    std::vector<std::string_view> f;
+    uint64_t jseq = 0, eseq = 0;
+    if (ok) {
+      f = Split(std::string_view(text).substr(start, nl - start));
+      ok = f.size() >= 4 && ParseNum(f[0], &jseq) && ParseNum(f[2], &eseq) && f[1].size() == 1;
+    }
+    EmittedSet::State st;
+    if (ok && f[1] == "S") {
+      ok = f.size() == 9 && ParseNum(f[6], &st.count) && ParseNum(f[7], &st.series_count) &&
+           ParseNum(f[8], &st.last_seen_micros);
+      if (ok) st.resource_version = Undash(f[5]);
+    } else if (ok && f[1] == "F") {
+      ok = f.size() == 5;
+    } else if (ok) {
+      ok = f[1] == "P" && f.size() == 4;
+    }
+    if (!ok) {
+      // A torn last line (the process died mid-write): cut it off.
+      spdlog::warn("checkpoint journal {}: cutting off an unreadable line at byte {}",
+                   options_.journal.string(), start);
+      if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) {
+        return Fail(ErrorCode::kIo,
+                    "cannot truncate " + options_.journal.string() + ": " + std::strerror(errno));
+      }
+      break;
+    }
+    start = nl + 1;
+    if (jseq <= cp.journal_seq) continue;  // already folded into the snapshot
+    cp.journal_seq = jseq;
+    cp.event_seq = std::max(cp.event_seq, eseq);
+    cp.resource_version = Undash(f[3]);
+    if (f[1] == "S") cp.emitted[std::string(f[4])] = std::move(st);
+    if (f[1] == "F") cp.emitted.erase(std::string(f[4]));
+    ++lines;
+    had_state_ = true;
+  }
+  lines_since_snapshot_ = lines;
+  return {};
+}
+
+Checkpoint Checkpointer::TakeRecovered() { return std::move(recovered_); }
+
+void Checkpointer::SetCommitHooks(std::function<void()> before, std::function<void()> after) {
+  before_commit_ = std::move(before);
+  after_commit_ = std::move(after);
+}
+
+void Checkpointer::Append(std::string line, const std::string& position, const EmittedSet& all) {
+  bool commits = event_seq_ != committed_seq_;
+  if (commits && before_commit_) before_commit_();
+  // Retry a failed write rather than go on: a line missing here means a
+  // spooled event the next start would cut off and fetch again, but only
+  // if the process dies; keep trying so it does not come to that.
+  for (int attempt = 0;; ++attempt) {
+    ssize_t w = ::write(fd_, line.data(), line.size());
+    if (w == static_cast<ssize_t>(line.size())) break;
+    if (w > 0) {
+      // A partial line would be cut off at the next open; finish it.
+      line.erase(0, static_cast<size_t>(w));
+      continue;
+    }
+    if (attempt % 100 == 0) {
+      spdlog::error("checkpoint journal {}: cannot write: {}", options_.journal.string(),
+                    std::strerror(errno));
+    }
+    usleep(100000);
+  }
+  if (options_.fsync_every_line) ::fdatasync(fd_);
+  committed_seq_ = event_seq_;
+  if (commits && after_commit_) after_commit_();
+  last_commit_micros_.store(
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.WallNow().time_since_epoch())
+          .count());
+  if (mirror_ && clock_.SteadyNow() - last_mirror_ >= mirror_interval_) Mirror(position, all);
+  ++lines_since_snapshot_;
+  if (lines_since_snapshot_ >= options_.compact_lines ||
+      clock_.SteadyNow() - last_snapshot_ >= options_.compact_interval) {
+    if (auto r = Snapshot(position, all); !r) {
+      spdlog::warn("cannot write the checkpoint to {}: {}", store_->Describe(), r.error().message);
+    }
+  }
+}
+
+void Checkpointer::Seen(const std::string& uid, const EmittedSet::State& state,
+                        const std::string& position, const EmittedSet& all) {
+  std::string line = std::to_string(++journal_seq_) + " S " + std::to_string(event_seq_) + " " +
+                     Dash(position) + " " + uid + " " + Dash(state.resource_version) + " " +
+                     std::to_string(state.count) + " " + std::to_string(state.series_count) + " " +
+                     std::to_string(state.last_seen_micros) + "\n";
+  Append(std::move(line), position, all);
+}
+
+void Checkpointer::Forgotten(const std::string& uid, const std::string& position,
+                             const EmittedSet& all) {
+  std::string line = std::to_string(++journal_seq_) + " F " + std::to_string(event_seq_) + " " +
+                     Dash(position) + " " + uid + "\n";
+  Append(std::move(line), position, all);
+}
+
+void Checkpointer::Position(const std::string& position, const EmittedSet& all, bool snapshot) {
+  if (snapshot) {
+    if (auto r = Snapshot(position, all); r) return;
+  }
+  std::string line = std::to_string(++journal_seq_) + " P " + std::to_string(event_seq_) + " " +
+                     Dash(position) + "\n";
+  Append(std::move(line), position, all);
+}
+
+Checkpoint Checkpointer::Current(const std::string& position, const EmittedSet& all) const {
+  Checkpoint cp;
+  cp.resource_version = position;
+  cp.event_seq = event_seq_;
+  cp.journal_seq = journal_seq_;
+  cp.emitted = all.entries();
+  cp.writer = writer_;
+  return cp;
+}
+
+void Checkpointer::SetMirror(std::function<Result<void>(const Checkpoint&)> mirror,
+                             std::chrono::milliseconds interval) {
+  mirror_ = std::move(mirror);
+  mirror_interval_ = interval;
+  last_mirror_ = {};
+}
+
+void Checkpointer::Mirror(const std::string& position, const EmittedSet& all) {
+  last_mirror_ = clock_.SteadyNow();
+  auto r = mirror_(Current(position, all));
+  if (!r && !mirror_failing_) {
+    spdlog::warn("cannot save the checkpoint in the cluster: {}", r.error().message);
+  } else if (r && mirror_failing_) {
+    spdlog::info("checkpoint saved in the cluster again");
+  }
+  mirror_failing_ = !r;
+}
+
+Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSet& all) {
+  if (event_seq_ != committed_seq_) {
+    // Events handed to spools but not yet journaled: a snapshot must not
+    // cover them before their own commit (the caller journals them next).
+    return Fail(ErrorCode::kInternal, "events in flight");
+  }
+  Checkpoint cp = Current(position, all);
+  if (mirror_) Mirror(position, all);
+  if (auto r = store_->Save(cp); !r) return r;
+  // Every journal line is in the snapshot now.
+  if (::ftruncate(fd_, 0) != 0) {
+    spdlog::warn("cannot truncate {}: {}", options_.journal.string(), std::strerror(errno));
+  }
+  lines_since_snapshot_ = 0;
+  last_snapshot_ = clock_.SteadyNow();
+  last_snapshot_wall_ = clock_.WallNow();
+  return {};
+}
+
+void Checkpointer::Sync() {
+  if (fd_ >= 0) ::fdatasync(fd_);
+}
+
+}  // namespace kv::kube

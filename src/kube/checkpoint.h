@@ -1,0 +1,158 @@
+// The watcher's durable state, so a restart resumes where the last run
+// stopped: the resume point (a resourceVersion), the emitted set (what was
+// already sent, so a relist re-sends nothing), and the sequence number of
+// the last event handed to the receivers' spools.
+//
+// A Checkpointer keeps it as a snapshot in a CheckpointStore plus a local
+// append-only journal of the changes since (one short line per event), and
+// folds the journal into a new snapshot every so often. The watcher calls
+// it through WatchLog (see watcher.h) on its own thread.
+//
+// Ordering, which is what makes "nothing lost, nothing doubled" hold: for an
+// emitted event the watcher (1) appends it to every matching spool, unseen
+// by their workers, (2) writes its journal line, then (3) lets the workers
+// see it (`after_commit`). A crash before (2) leaves records that
+// TruncateAfter(committed_event_seq()) removes at the next start — the
+// event is not in the emitted set, so it comes again from the API server.
+// A crash after (2) leaves the event spooled and remembered.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kube/emitted_set.h"
+#include "kube/watcher.h"
+#include "util/clock.h"
+#include "util/result.h"
+
+namespace kv::kube {
+
+struct Checkpoint {
+  std::string resource_version;  // resume point; "" = list first
+  uint64_t event_seq = 0;        // last event committed to the spools
+  uint64_t journal_seq = 0;      // journal lines up to this one are folded in
+  EmittedSet::Map emitted;
+  // Which data directory wrote it (its replica id): event_seq and
+  // journal_seq mean something only there.
+  std::string writer;
+};
+
+// JSON: {"version":1,"resourceVersion":..,"eventSeq":..,"journalSeq":..,
+// "emitted":[[uid, rv, count, seriesCount, lastSeenMicros], ...]}.
+std::string EncodeCheckpoint(const Checkpoint& cp);
+// kCorrupt with a reason for anything that is not such a document.
+Result<Checkpoint> DecodeCheckpoint(std::string_view json);
+
+// Where snapshots live: a local file now; a ConfigMap when leader election
+// lets another replica take over.
+class CheckpointStore {
+ public:
+  virtual ~CheckpointStore() = default;
+  // nullopt when there is no checkpoint yet (a first start).
+  virtual Result<std::optional<Checkpoint>> Load() = 0;
+  virtual Result<void> Save(const Checkpoint& cp) = 0;
+  virtual std::string Describe() const = 0;  // for logs
+};
+
+// A JSON file replaced atomically (temp file, fsync, rename).
+class FileCheckpointStore final : public CheckpointStore {
+ public:
+  explicit FileCheckpointStore(std::filesystem::path path) : path_(std::move(path)) {}
+  Result<std::optional<Checkpoint>> Load() override;
+  Result<void> Save(const Checkpoint& cp) override;
+  std::string Describe() const override { return path_.string(); }
+
+ private:
+  const std::filesystem::path path_;
+};
+
+struct CheckpointerOptions {
+  std::filesystem::path journal;  // the journal file (created if absent)
+  bool fsync_every_line = false;  // fdatasync after each journal line
+  // Fold the journal into a snapshot after this many lines or this long.
+  uint64_t compact_lines = 50000;
+  std::chrono::seconds compact_interval{30};
+};
+
+class Checkpointer final : public WatchLog {
+ public:
+  // Loads the snapshot and replays the journal over it (a torn last line
+  // is cut off). kIo / kCorrupt when either cannot be used.
+  static Result<std::unique_ptr<Checkpointer>> Open(std::unique_ptr<CheckpointStore> store,
+                                                    CheckpointerOptions options, Clock& clock);
+  ~Checkpointer() override;
+
+  // The recovered state (empty resource_version and emitted set on a first
+  // start). Moves it out; call once, before the watcher starts.
+  Checkpoint TakeRecovered();
+  bool had_state() const { return had_state_; }
+  // The last event sequence number known committed (for Spool::TruncateAfter).
+  uint64_t committed_event_seq() const { return event_seq_; }
+
+  // `before` runs before each journal line that commits events (fsync the
+  // spools under fsync=always); `after` runs after it (publish the spools).
+  void SetCommitHooks(std::function<void()> before, std::function<void()> after);
+
+  // WatchLog (watcher thread).
+  uint64_t NextEventSeq() override { return ++event_seq_; }
+  void Seen(const std::string& uid, const EmittedSet::State& state, const std::string& position,
+            const EmittedSet& all) override;
+  void Forgotten(const std::string& uid, const std::string& position,
+                 const EmittedSet& all) override;
+  void Position(const std::string& position, const EmittedSet& all, bool snapshot) override;
+
+  // fdatasync of the journal (the fsync=interval syncer; any thread).
+  void Sync();
+  // Writes a snapshot now (shutdown). Watcher thread, or after it stopped.
+  Result<void> Snapshot(const std::string& position, const EmittedSet& all);
+
+  // Also save snapshots through `mirror` (the cluster's copy under leader
+  // election), at most every `interval` while events flow, and at every
+  // Snapshot(). Watcher thread, before it starts; null turns it off.
+  void SetMirror(std::function<Result<void>(const Checkpoint&)> mirror,
+                 std::chrono::milliseconds interval);
+  void set_writer(std::string writer) { writer_ = std::move(writer); }
+
+  // Wall time (micros) of the last journal line: how fresh the durable
+  // resume point is. Any thread.
+  int64_t last_commit_micros() const { return last_commit_micros_.load(); }
+
+ private:
+  Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options, Clock& clock);
+  Result<void> Replay(const std::string& text);
+  void Append(std::string line, const std::string& position, const EmittedSet& all);
+  Checkpoint Current(const std::string& position, const EmittedSet& all) const;
+  void Mirror(const std::string& position, const EmittedSet& all);
+
+  // Constant after construction.
+  const std::unique_ptr<CheckpointStore> store_;
+  const CheckpointerOptions options_;
+  Clock& clock_;
+
+  // Owned by the watcher thread.
+  Checkpoint recovered_;
+  bool had_state_ = false;
+  uint64_t event_seq_ = 0;
+  uint64_t committed_seq_ = 0;  // event_seq_ at the last journal line
+  uint64_t journal_seq_ = 0;
+  uint64_t lines_since_snapshot_ = 0;
+  std::chrono::steady_clock::time_point last_snapshot_;
+  std::chrono::system_clock::time_point last_snapshot_wall_;
+  std::function<Result<void>(const Checkpoint&)> mirror_;
+  std::chrono::milliseconds mirror_interval_{1000};
+  std::chrono::steady_clock::time_point last_mirror_{};
+  bool mirror_failing_ = false;
+  std::string writer_;
+  std::atomic<int64_t> last_commit_micros_{0};
+  std::function<void()> before_commit_;
+  std::function<void()> after_commit_;
+  int fd_ = -1;
+};
+
+}  // namespace kv::kube

@@ -1,0 +1,73 @@
+"""Clients for the local test peers in peers/: start, stop, control and
+read what they received.
+
+WebhookPeer drives peers/webhook_peer.py, which follows a plain webhook's
+documented behaviour: 2xx is success, 429/503 with Retry-After, 400 for a
+document it refuses. It can be started late, stopped and restarted on the
+same port, so a receiver sees connection refused, then errors, then
+success."""
+
+import json
+import pathlib
+import socket
+import subprocess
+import sys
+import urllib.request
+
+PEER = pathlib.Path(__file__).resolve().parent / "peers" / "webhook_peer.py"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebhookPeer:
+    def __init__(self, folder):
+        self.folder = pathlib.Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.record = self.folder / "received.jsonl"
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(PEER), "--port", str(self.port), "--record", str(self.record)],
+            stdout=subprocess.PIPE, stderr=open(self.folder / "peer.log", "ab"), text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("PORT="), f"webhook peer did not start: {line!r}"
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def control(self, **settings):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/_control",
+                                     data=json.dumps(settings).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.read()
+
+    def stats(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats", timeout=5) as r:
+            return json.loads(r.read())
+
+    def received(self):
+        """Every event the peer accepted, as (idempotency key, parsed event)."""
+        out = []
+        if not self.record.exists():
+            return out
+        for line in self.record.read_text().splitlines():
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            out.append(rec)
+        return out

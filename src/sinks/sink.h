@@ -30,13 +30,26 @@ enum class Verdict {
 struct SendOutcome {
   Verdict request = Verdict::kDelivered;  // the batch as a whole
   std::vector<Verdict> items;             // per event, when the peer answers per item
+  std::vector<std::string> item_reasons;  // per event (parallel to items) when known; may be empty
   std::string reason;                     // safe to log: no secrets, no event bodies
   std::optional<std::chrono::seconds> retry_after;
+};
+
+// How a receiver wants its batches cut: the worker sends a batch when it
+// holds max_events, or max_bytes of encoded events, or when the oldest
+// event has waited `linger`. Config may override each (`batch:` keys).
+struct BatchLimits {
+  size_t max_events = 1;
+  size_t max_bytes = 1 << 20;
+  std::chrono::milliseconds linger{0};
 };
 
 class Sink {
  public:
   virtual ~Sink() = default;
+  // The receiver kind's batch shape (its API's limits); one event per
+  // request unless the kind says otherwise.
+  virtual BatchLimits limits() const { return {}; }
   virtual SendOutcome Send(std::span<const event::EventPtr> batch) = 0;
   // Flushes and releases resources; the sink is not used afterwards.
   virtual void Close() {}

@@ -1,0 +1,36 @@
+#include "sinks/webhook/sink.h"
+
+#include "http/client.h"
+#include "sinks/webhook/config.h"
+#include "sinks/webhook/request.h"
+
+namespace kv::sinks::webhook {
+
+namespace {
+
+class WebhookSink final : public Sink {
+ public:
+  explicit WebhookSink(WebhookConfig cfg) : cfg_(std::move(cfg)) {}
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    chat::Plan plan = PlanRequests(batch, cfg_);
+    chat::Transport transport = [this](const http::Request& r) { return client_.Do(r, cfg_.tls); };
+    return chat::SendPlanned(plan.requests, std::move(plan.items), std::move(plan.reason),
+                             transport, &chat::ClassifyHttpDefault);
+  }
+
+ private:
+  const WebhookConfig cfg_;  // constant after construction
+  http::Client client_;      // owned by the worker thread
+};
+
+}  // namespace
+
+Builder Parse(const config::Node& node) {
+  WebhookConfig cfg = ParseConfig(node);
+  return [cfg = std::move(cfg)](const SinkContext&) -> Result<std::unique_ptr<Sink>> {
+    return std::make_unique<WebhookSink>(cfg);
+  };
+}
+
+}  // namespace kv::sinks::webhook

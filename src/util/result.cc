@@ -20,6 +20,8 @@ std::string_view ToString(ErrorCode code) {
       return "corrupt";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kNotFound:
+      return "not found";
   }
   return "unknown";
 }

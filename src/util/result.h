@@ -18,6 +18,7 @@ enum class ErrorCode {
   kGone,           // the resource version is too old (HTTP 410): relist
   kCorrupt,        // bytes that should have been JSON/YAML were not
   kInternal,       // a bug
+  kNotFound,       // the thing asked for is not configured or does not exist
 };
 
 std::string_view ToString(ErrorCode code);

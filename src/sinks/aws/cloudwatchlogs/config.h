@@ -1,0 +1,22 @@
+// `cloudwatchlogs` receiver configuration (no reference counterpart).
+// Keys: logGroupName, logStreamName, layout, deDot, region, endpoint, roleArn.
+#pragma once
+
+#include <string>
+
+#include "config/node.h"
+#include "sinks/aws/common/config.h"
+#include "sinks/common/json_lines.h"
+
+namespace kv::sinks::cloudwatchlogs {
+
+struct CloudWatchLogsConfig {
+  aws_common::AwsConfig aws;
+  std::string log_group_name;                 // required; created if missing
+  std::string log_stream_name = "kubevents";  // created if missing
+  common::LineFormat format;                  // `layout`, `deDot`
+};
+
+CloudWatchLogsConfig ParseConfig(const config::Node& node);
+
+}  // namespace kv::sinks::cloudwatchlogs

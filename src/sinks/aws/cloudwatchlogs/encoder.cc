@@ -1,0 +1,19 @@
+#include "sinks/aws/cloudwatchlogs/encoder.h"
+
+#include "sinks/aws/cloudwatchlogs/request.h"
+#include "sinks/aws/common/message.h"
+
+namespace kv::sinks::cloudwatchlogs {
+
+Result<LogEvent> Encode(const event::EventPtr& ev, const CloudWatchLogsConfig& config,
+                        int64_t now_ms) {
+  auto message = aws_common::Render(ev, config.format);
+  if (!message) return tl::unexpected(message.error());
+  LogEvent e;
+  e.timestamp_ms = aws_common::EventTimeMillis(*ev, now_ms);
+  e.message = std::move(*message);
+  e.cost = e.message.size() + kEventOverheadBytes;
+  return e;
+}
+
+}  // namespace kv::sinks::cloudwatchlogs

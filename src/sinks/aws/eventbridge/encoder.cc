@@ -1,0 +1,17 @@
+#include "sinks/aws/eventbridge/encoder.h"
+
+#include "sinks/aws/common/message.h"
+
+namespace kv::sinks::eventbridge {
+
+Result<Entry> Encode(const event::EventPtr& ev, const EventBridgeConfig& config, int64_t now_ms) {
+  auto detail = aws_common::Render(ev, config.format);
+  if (!detail) return tl::unexpected(detail.error());
+  Entry e;
+  e.detail = std::move(*detail);
+  e.time_ms = aws_common::EventTimeMillis(*ev, now_ms);
+  e.cost = 14 + config.source.size() + config.detail_type.size() + e.detail.size();
+  return e;
+}
+
+}  // namespace kv::sinks::eventbridge

@@ -1,0 +1,72 @@
+#include "sinks/aws/firehose/sink.h"
+
+#include "sinks/aws/common/errors.h"
+#include "sinks/aws/firehose/encoder.h"
+#include "sinks/aws/firehose/request.h"
+#include "sinks/aws/firehose/response.h"
+
+namespace kv::sinks::firehose {
+
+namespace {
+
+class FirehoseSink final : public Sink {
+ public:
+  FirehoseSink(FirehoseConfig config, std::unique_ptr<aws_common::Client> client)
+      : config_(std::move(config)), client_(std::move(client)) {}
+
+  BatchLimits limits() const override {
+    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
+  }
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    aws_common::OutcomeBuilder out(batch.size());
+    std::vector<std::string> records;
+    std::vector<size_t> index, costs;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto r = Encode(batch[i], config_);
+      if (!r) {
+        out.Set(i, Verdict::kReject, r.error().message);
+      } else if (r->size() > kMaxRecordBytes) {
+        out.Set(i, Verdict::kReject,
+                aws_common::OversizeReason("firehose", r->size(), kMaxRecordBytes));
+      } else {
+        costs.push_back(r->size());
+        index.push_back(i);
+        records.push_back(std::move(*r));
+      }
+    }
+    auto chunks = aws_common::Split(costs, kLimits);
+    aws_common::SendChunks(
+        chunks, index,
+        [&](const aws_common::Chunk& c) {
+          std::span<const std::string> part(records.data() + c.begin, c.size());
+          return ParsePutRecordBatch(
+              client_->PostJson(kTarget, kJsonVersion,
+                                EncodePutRecordBatch(config_.delivery_stream_name, part)),
+              c.size());
+        },
+        &out);
+    return out.Finish();
+  }
+
+ private:
+  const FirehoseConfig config_;
+  std::unique_ptr<aws_common::Client> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> Make(FirehoseConfig config, std::unique_ptr<aws_common::Client> client) {
+  return std::make_unique<FirehoseSink>(std::move(config), std::move(client));
+}
+
+Builder Parse(const config::Node& node) {
+  FirehoseConfig config = ParseConfig(node);
+  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    auto client = aws_common::Connect(config.aws, "firehose", ctx);
+    if (!client) return tl::unexpected(client.error());
+    return Make(config, std::move(*client));
+  };
+}
+
+}  // namespace kv::sinks::firehose

@@ -1,0 +1,18 @@
+#include "sinks/aws/kinesis/encoder.h"
+
+#include "sinks/aws/common/message.h"
+
+namespace kv::sinks::kinesis {
+
+Result<Record> Encode(const event::EventPtr& ev, const KinesisConfig& config) {
+  auto data = aws_common::Render(ev, config.format);
+  if (!data) return tl::unexpected(data.error());
+  Record r;
+  r.data = std::move(*data);
+  // 256 bytes is at most 256 characters: Kinesis's partition key limit.
+  r.partition_key = aws_common::ObjectKey(*ev, 256);
+  r.cost = r.data.size() + r.partition_key.size();
+  return r;
+}
+
+}  // namespace kv::sinks::kinesis

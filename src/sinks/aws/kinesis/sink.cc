@@ -1,0 +1,79 @@
+#include "sinks/aws/kinesis/sink.h"
+
+#include <algorithm>
+
+#include "sinks/aws/common/errors.h"
+#include "sinks/aws/kinesis/encoder.h"
+#include "sinks/aws/kinesis/request.h"
+#include "sinks/aws/kinesis/response.h"
+
+namespace kv::sinks::kinesis {
+
+namespace {
+
+class KinesisSink final : public Sink {
+ public:
+  KinesisSink(KinesisConfig config, std::unique_ptr<aws_common::Client> client)
+      : config_(std::move(config)), client_(std::move(client)) {}
+
+  BatchLimits limits() const override {
+    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
+  }
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    aws_common::OutcomeBuilder out(batch.size());
+    std::vector<Record> records;
+    std::vector<size_t> index, costs;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto r = Encode(batch[i], config_);
+      if (!r) {
+        out.Set(i, Verdict::kReject, r.error().message);
+      } else if (r->cost > kMaxRecordBytes) {
+        out.Set(i, Verdict::kReject,
+                aws_common::OversizeReason("kinesis", r->cost, kMaxRecordBytes));
+      } else {
+        costs.push_back(r->cost);
+        index.push_back(i);
+        records.push_back(std::move(*r));
+      }
+    }
+    auto chunks = aws_common::Split(costs, kLimits);
+    aws_common::SendChunks(
+        chunks, index,
+        [&](const aws_common::Chunk& c) {
+          std::span<const Record> part(records.data() + c.begin, c.size());
+          auto r = ParsePutRecords(
+              client_->PostJson(kTarget, kJsonVersion, EncodePutRecords(config_.stream_name, part)),
+              c.size());
+          // Records to retry: send nothing after them in this batch, so one
+          // object's records do not overtake each other.
+          if (std::find(r.items.begin(), r.items.end(), Verdict::kRetry) != r.items.end()) {
+            r.stop = true;
+          }
+          return r;
+        },
+        &out);
+    return out.Finish();
+  }
+
+ private:
+  const KinesisConfig config_;
+  std::unique_ptr<aws_common::Client> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> Make(KinesisConfig config, std::unique_ptr<aws_common::Client> client) {
+  return std::make_unique<KinesisSink>(std::move(config), std::move(client));
+}
+
+Builder Parse(const config::Node& node) {
+  KinesisConfig config = ParseConfig(node);
+  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    auto client = aws_common::Connect(config.aws, "kinesis", ctx);
+    if (!client) return tl::unexpected(client.error());
+    return Make(config, std::move(*client));
+  };
+}
+
+}  // namespace kv::sinks::kinesis

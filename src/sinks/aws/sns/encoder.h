@@ -1,0 +1,13 @@
+// Event -> SNS message (body, attributes, FIFO ids). Pure.
+#pragma once
+
+#include "event/event.h"
+#include "sinks/aws/common/queue_message.h"
+#include "sinks/aws/sns/config.h"
+
+namespace kv::sinks::sns {
+
+// Error kInvalidConfig when the layout cannot render the event.
+Result<aws_common::QueueMessage> Encode(const event::EventPtr& ev, const SnsConfig& config);
+
+}  // namespace kv::sinks::sns

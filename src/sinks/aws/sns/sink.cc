@@ -1,0 +1,69 @@
+#include "sinks/aws/sns/sink.h"
+
+#include "sinks/aws/common/errors.h"
+#include "sinks/aws/sns/encoder.h"
+#include "sinks/aws/sns/request.h"
+#include "sinks/aws/sns/response.h"
+
+namespace kv::sinks::sns {
+
+namespace {
+
+class SnsSink final : public Sink {
+ public:
+  SnsSink(SnsConfig config, std::unique_ptr<aws_common::Client> client)
+      : config_(std::move(config)), client_(std::move(client)) {}
+
+  BatchLimits limits() const override {
+    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
+  }
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    aws_common::OutcomeBuilder out(batch.size());
+    std::vector<aws_common::QueueMessage> messages;
+    std::vector<size_t> index, costs;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto m = Encode(batch[i], config_);
+      if (!m) {
+        out.Set(i, Verdict::kReject, m.error().message);
+      } else if (m->cost > kMaxMessageBytes) {
+        out.Set(i, Verdict::kReject, aws_common::OversizeReason("sns", m->cost, kMaxMessageBytes));
+      } else {
+        costs.push_back(m->cost);
+        index.push_back(i);
+        messages.push_back(std::move(*m));
+      }
+    }
+    auto chunks = aws_common::Split(costs, kLimits);
+    aws_common::SendChunks(
+        chunks, index,
+        [&](const aws_common::Chunk& c) {
+          std::span<const aws_common::QueueMessage> part(messages.data() + c.begin, c.size());
+          return ParsePublishBatch(client_->PostForm(EncodePublishBatch(config_.topic_arn, part)),
+                                   c.size());
+        },
+        &out);
+    return out.Finish();
+  }
+
+ private:
+  const SnsConfig config_;
+  std::unique_ptr<aws_common::Client> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> Make(SnsConfig config, std::unique_ptr<aws_common::Client> client) {
+  return std::make_unique<SnsSink>(std::move(config), std::move(client));
+}
+
+Builder Parse(const config::Node& node) {
+  SnsConfig config = ParseConfig(node);
+  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    auto client = aws_common::Connect(config.aws, "sns", ctx);
+    if (!client) return tl::unexpected(client.error());
+    return Make(config, std::move(*client));
+  };
+}
+
+}  // namespace kv::sinks::sns

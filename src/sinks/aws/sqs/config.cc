@@ -1,0 +1,19 @@
+#include "sinks/aws/sqs/config.h"
+
+namespace kv::sinks::sqs {
+
+SqsConfig ParseConfig(const config::Node& node) {
+  std::vector<std::string_view> keys = aws_common::AwsKeys();
+  keys.insert(keys.end(), {"queueName", "layout", "messageAttributes"});
+  node.RejectUnknownKeys(keys);
+  SqsConfig c;
+  c.aws = aws_common::ParseAwsConfig(node);
+  c.queue_name = node.String("queueName");
+  if (c.queue_name.empty()) node.Report("missing required key", "queueName");
+  c.fifo = c.queue_name.size() > 5 && c.queue_name.ends_with(".fifo");
+  c.message_attributes = node.Bool("messageAttributes", true);
+  c.format = common::ParseLineFormat(node);
+  return c;
+}
+
+}  // namespace kv::sinks::sqs

@@ -1,0 +1,186 @@
+#include "sinks/search/config.h"
+
+#include <algorithm>
+
+namespace kv::sinks::search {
+
+namespace {
+
+http::TlsOptions ParseTls(const config::Node& body) {
+  http::TlsOptions tls;
+  if (!body.Has("tls")) return tls;
+  config::Node node = body.Child("tls");
+  if (!node.Defined()) return tls;
+  if (!node.IsMap()) {
+    body.Report("expected a map", "tls");
+    return tls;
+  }
+  node.RejectUnknownKeys({"insecureSkipVerify", "serverName", "caFile", "certFile", "keyFile"});
+  tls.insecure_skip_verify = node.Bool("insecureSkipVerify", false);
+  tls.ca_file = node.String("caFile");
+  tls.client_cert_file = node.String("certFile");
+  tls.client_key_file = node.String("keyFile");
+  // The reference's wording for a half-configured client certificate.
+  if (!tls.client_key_file.empty() && tls.client_cert_file.empty()) {
+    node.Report("configured keyFile but forgot certFile for client certificate authentication",
+                "keyFile");
+  }
+  if (tls.client_key_file.empty() && !tls.client_cert_file.empty()) {
+    node.Report("configured certFile but forgot keyFile for client certificate authentication",
+                "certFile");
+  }
+  if (!node.String("serverName").empty()) {
+    node.Warn(
+        "serverName is not applied by this kubevents version: the certificate is verified "
+        "against the host's name",
+        "serverName");
+  }
+  return tls;
+}
+
+std::vector<std::string> ParseHosts(const config::Node& node) {
+  std::vector<std::string> hosts;
+  if (!node.Has("hosts")) return hosts;
+  for (std::string h : node.StringList("hosts")) {
+    if (h.rfind("http://", 0) != 0 && h.rfind("https://", 0) != 0) {
+      node.Report("expected http:// or https:// URLs, got '" + h + "'", "hosts");
+      continue;
+    }
+    while (!h.empty() && h.back() == '/') h.pop_back();
+    hosts.push_back(std::move(h));
+  }
+  return hosts;
+}
+
+std::optional<AwsSigning> ParseAws(const config::Node& body) {
+  if (!body.Has("aws")) return std::nullopt;
+  config::Node node = body.Child("aws");
+  if (!node.Defined()) return AwsSigning{};
+  if (!node.IsMap()) {
+    body.Report("expected a map", "aws");
+    return std::nullopt;
+  }
+  node.RejectUnknownKeys({"region", "service", "roleArn", "stsEndpoint"});
+  AwsSigning aws;
+  aws.region = node.String("region");
+  aws.service = node.String("service", aws.service);
+  if (aws.service != "es" && aws.service != "aoss") {
+    node.Report("expected es (Amazon OpenSearch Service) or aoss (OpenSearch Serverless)",
+                "service");
+  }
+  aws.role_arn = node.String("roleArn");
+  if (!aws.role_arn.empty() && aws.role_arn.rfind("arn:", 0) != 0) {
+    node.Report("expected an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", "roleArn");
+  }
+  aws.sts_endpoint = node.String("stsEndpoint");
+  return aws;
+}
+
+template <typename E>
+E ParseEnum(const config::Node& node, std::string_view key, E def,
+            std::initializer_list<std::pair<std::string_view, E>> names) {
+  if (!node.Has(key)) return def;
+  std::string v = node.String(key);
+  std::string expected;
+  for (const auto& [name, value] : names) {
+    if (v == name) return value;
+    expected += expected.empty() ? "" : ", ";
+    expected += name;
+  }
+  node.Report("expected one of " + expected + ", got '" + v + "'", key);
+  return def;
+}
+
+void ParseIdentity(const config::Node& node, SearchConfig& c) {
+  bool use_event_id = node.Bool("useEventID", false);
+  // Without either key: one document per event version, so a redelivery
+  // overwrites instead of duplicating (the reference let the server pick ids).
+  c.document_id = use_event_id ? DocumentId::kEvent : DocumentId::kEventVersion;
+  c.document_id = ParseEnum<DocumentId>(node, "documentId", c.document_id,
+                                        {{"eventVersion", DocumentId::kEventVersion},
+                                         {"event", DocumentId::kEvent},
+                                         {"auto", DocumentId::kAuto}});
+  if (use_event_id && c.document_id != DocumentId::kEvent) {
+    node.Report("useEventID: true means documentId: event; remove one of them", "documentId");
+  }
+  c.op_type = ParseEnum<OpType>(node, "opType", OpType::kIndex,
+                                {{"index", OpType::kIndex}, {"create", OpType::kCreate}});
+  if (c.op_type == OpType::kCreate && c.document_id == DocumentId::kEvent) {
+    node.Warn(
+        "opType create with documentId event keeps only the first version of each event: "
+        "later updates are answered 409 and dropped as duplicates",
+        "opType");
+  }
+}
+
+void ParseAuth(const config::Node& node, SearchConfig& c) {
+  c.username = node.String("username");
+  c.password = node.String("password");
+  c.password_file = node.String("passwordFile");
+  c.bearer_token = node.String("bearerToken");
+  c.bearer_token_file = node.String("bearerTokenFile");
+  if (!c.password.empty() && !c.password_file.empty()) {
+    node.Report("set password or passwordFile, not both", "passwordFile");
+  }
+  if (!c.bearer_token.empty() && !c.bearer_token_file.empty()) {
+    node.Report("set bearerToken or bearerTokenFile, not both", "bearerTokenFile");
+  }
+  for (const auto& [k, v] : node.StringMap("headers")) c.headers.emplace_back(k, v);
+  c.aws = ParseAws(node);
+  bool header_auth = !c.username.empty() || !c.password.empty() || !c.password_file.empty() ||
+                     !c.bearer_token.empty() || !c.bearer_token_file.empty();
+  if (c.aws && header_auth) {
+    node.Report("aws signing replaces username/password and bearer tokens: remove those", "aws");
+  }
+  for (const auto& [k, v] : c.headers) {
+    std::string lower = k;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (c.aws && (lower == "authorization" || lower == "host" || lower.rfind("x-amz-", 0) == 0)) {
+      node.Report("header '" + k + "' conflicts with aws signing", "headers");
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& SharedKeys() {
+  static const std::vector<std::string_view> keys = {
+      "hosts",   "username",      "password",   "passwordFile", "bearerToken", "bearerTokenFile",
+      "headers", "aws",           "useEventID", "documentId",   "opType",      "deDot",
+      "index",   "indexFormat",   "indexTime",  "type",         "pipeline",    "tls",
+      "layout",  "timeoutSeconds"};
+  return keys;
+}
+
+SearchConfig ParseSearchConfig(const config::Node& node, Engine engine,
+                               const std::vector<std::string_view>& extra_keys) {
+  std::vector<std::string_view> known = SharedKeys();
+  known.insert(known.end(), extra_keys.begin(), extra_keys.end());
+  node.RejectUnknownKeys(known);
+
+  SearchConfig c;
+  c.engine = engine;
+  c.hosts = ParseHosts(node);
+  ParseAuth(node, c);
+  ParseIdentity(node, c);
+  c.index = node.String("index");
+  std::string format = node.String("indexFormat");
+  if (!format.empty()) c.index_format = IndexPattern(format);
+  if (c.index.empty() && format.empty()) {
+    node.Report("missing required key (the index, alias or data stream to write to)", "index");
+  }
+  c.index_time =
+      ParseEnum<IndexTime>(node, "indexTime", IndexTime::kProcessing,
+                           {{"processing", IndexTime::kProcessing}, {"event", IndexTime::kEvent}});
+  if (c.index_time == IndexTime::kEvent && format.empty()) {
+    node.Warn("indexTime only applies to indexFormat", "indexTime");
+  }
+  c.type = node.String("type");
+  c.pipeline = node.String("pipeline");
+  c.tls = ParseTls(node);
+  c.format = common::ParseLineFormat(node);
+  c.timeout = std::chrono::seconds(node.Int("timeoutSeconds", 30, 1, 3600));
+  return c;
+}
+
+}  // namespace kv::sinks::search

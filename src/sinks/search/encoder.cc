@@ -1,0 +1,168 @@
+#include "sinks/search/encoder.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+#include "event/encode.h"
+#include "tmpl/event_value.h"
+#include "util/json_writer.h"
+
+namespace kv::sinks::search {
+
+namespace {
+
+event::StringMap Dedot(const event::StringMap& in) {
+  event::StringMap out;
+  for (const auto& [k, v] : in) {
+    std::string key = k;
+    std::replace(key.begin(), key.end(), '.', '_');
+    out[key] = v;
+  }
+  return out;
+}
+
+// The event's document: its JSON in the reference shape, or its layout.
+Result<void> AppendDocument(const event::EventPtr& ev, const common::LineFormat& format,
+                            std::string* out) {
+  if (!format.layout) {
+    event::EncodeJson(*ev, format.encode, out);
+    return {};
+  }
+  Result<std::string> doc;
+  if (format.encode.dedot) {
+    // The reference de-dots the event before its layout sees it.
+    auto copy = std::make_shared<event::Event>(*ev);
+    copy->metadata.labels = Dedot(copy->metadata.labels);
+    copy->metadata.annotations = Dedot(copy->metadata.annotations);
+    copy->involved_object.labels = Dedot(copy->involved_object.labels);
+    copy->involved_object.annotations = Dedot(copy->involved_object.annotations);
+    doc = format.layout->Render(tmpl::EventToValue(std::move(copy)));
+  } else {
+    doc = format.layout->Render(tmpl::EventToValue(ev));
+  }
+  if (!doc) return tl::unexpected(doc.error());
+  if (doc->empty() || doc->front() != '{') {
+    return Fail(ErrorCode::kRejected, "layout must render a JSON object for a search document");
+  }
+  *out += *doc;
+  return {};
+}
+
+std::optional<uint64_t> ParseVersion(std::string_view rv) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(rv.data(), rv.data() + rv.size(), v);
+  if (ec != std::errc() || end != rv.data() + rv.size() || rv.empty()) return std::nullopt;
+  return v;
+}
+
+void AppendAction(const event::Event& ev, const SearchConfig& config, bool with_type,
+                  const std::string& index, std::string* out) {
+  json::Writer w(out);
+  w.BeginObject();
+  w.Key(config.op_type == OpType::kCreate ? "create" : "index");
+  w.BeginObject();
+  w.Key("_index");
+  w.String(index);
+  if (with_type && !config.type.empty()) {
+    w.Key("_type");
+    w.String(config.type);
+  }
+  std::string id = DocumentIdFor(ev, config.document_id);
+  if (!id.empty()) {
+    w.Key("_id");
+    w.String(id);
+  }
+  if (config.document_id == DocumentId::kEvent && config.op_type == OpType::kIndex) {
+    if (auto version = ParseVersion(ev.metadata.resource_version)) {
+      w.Key("version");
+      w.Raw(std::to_string(*version));
+      w.Key("version_type");
+      w.String("external_gte");
+    }
+  }
+  if (!config.pipeline.empty()) {
+    w.Key("pipeline");
+    w.String(config.pipeline);
+  }
+  w.EndObject();
+  w.EndObject();
+  out->push_back('\n');
+}
+
+}  // namespace
+
+std::string DocumentIdFor(const event::Event& ev, DocumentId mode) {
+  if (ev.metadata.uid.empty()) return {};
+  switch (mode) {
+    case DocumentId::kAuto:
+      return {};
+    case DocumentId::kEvent:
+      return ev.metadata.uid;
+    case DocumentId::kEventVersion:
+      return ev.metadata.uid + "_" + ev.metadata.resource_version;
+  }
+  return {};
+}
+
+std::string FormatTimestamp(int64_t unix_micros) {
+  int64_t secs = unix_micros / 1000000;
+  int64_t micros = unix_micros % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --secs;
+  }
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(micros / 1000));
+  return buf;
+}
+
+void EncodeBulk(std::span<const event::EventPtr> batch, const SearchConfig& config, bool with_type,
+                std::chrono::system_clock::time_point now, BulkBody* out) {
+  out->ndjson.clear();
+  out->sent.clear();
+  out->items.assign(batch.size(), Verdict::kDelivered);
+  out->item_reasons.assign(batch.size(), std::string());
+  out->rejected = 0;
+  const int64_t now_micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  // One index name per batch unless it depends on each event's time.
+  const bool per_event_index = config.index_format && config.index_format->has_layout() &&
+                               config.index_time == IndexTime::kEvent;
+  std::string batch_index = config.index_format ? config.index_format->Format(now) : config.index;
+  std::string document;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const event::Event& ev = *batch[i];
+    document.clear();
+    if (auto r = AppendDocument(batch[i], config.format, &document); !r) {
+      out->items[i] = Verdict::kReject;
+      out->item_reasons[i] = "layout: " + r.error().message;
+      ++out->rejected;
+      continue;
+    }
+    int64_t seen = ev.LastSeenMicros();
+    if (config.op_type == OpType::kCreate && !config.format.layout) {
+      // Data streams need @timestamp; the reference shape has none.
+      document.pop_back();  // the closing '}'
+      document += ",\"@timestamp\":\"" + FormatTimestamp(seen != 0 ? seen : now_micros) + "\"}";
+    }
+    if (per_event_index) {
+      auto when =
+          seen != 0 ? std::chrono::system_clock::time_point(std::chrono::microseconds(seen)) : now;
+      AppendAction(ev, config, with_type, config.index_format->Format(when), &out->ndjson);
+    } else {
+      AppendAction(ev, config, with_type, batch_index, &out->ndjson);
+    }
+    out->ndjson += document;
+    out->ndjson.push_back('\n');
+    out->sent.push_back(i);
+  }
+}
+
+}  // namespace kv::sinks::search

@@ -1,0 +1,52 @@
+// A batch of events -> the NDJSON body of one `_bulk` request: per event an
+// action line ({"index":{...}} or {"create":{...}} with _index, _id and,
+// for `documentId: event`, external versioning) and the document (the
+// event in the reference's JSON shape, or its rendered `layout`). Pure.
+//
+// Document ids (`DocumentIdFor`):
+//   eventVersion  "<uid>_<resourceVersion>": a UUID has no '_', a
+//                 resourceVersion is an etcd revision, so the pair is
+//                 unambiguous, needs no escaping in URLs and stays far below
+//                 the 512-byte _id limit.
+//   event         "<uid>" (the reference's useEventID). With op_type index
+//                 the action carries version=<resourceVersion> and
+//                 version_type=external_gte, so an older version delivered
+//                 late is refused (409, counted as delivered) instead of
+//                 overwriting a newer one.
+//   auto          no _id.
+#pragma once
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "event/event.h"
+#include "sinks/search/config.h"
+#include "sinks/sink.h"
+
+namespace kv::sinks::search {
+
+struct BulkBody {
+  std::string ndjson;                     // the request body, every line ending in '\n'
+  std::vector<size_t> sent;               // for each action in order, its index in the batch
+  std::vector<Verdict> items;             // per batch event: kReject if it could not be encoded
+  std::vector<std::string> item_reasons;  // parallel to items; why, for rejects
+  size_t rejected = 0;
+};
+
+// The `_id` for `ev`, or "" for none (auto, or an event without uid).
+std::string DocumentIdFor(const event::Event& ev, DocumentId mode);
+
+// Encodes `batch` into `out` (cleared first). `with_type` adds the legacy
+// `_type` of config.type. `now` is the processing time (indexFormat,
+// @timestamp fallback). An event whose layout fails to render is left out
+// and marked kReject; every other event gets one action.
+void EncodeBulk(std::span<const event::EventPtr> batch, const SearchConfig& config, bool with_type,
+                std::chrono::system_clock::time_point now, BulkBody* out);
+
+// "2024-05-01T10:00:00.123Z" (UTC, milliseconds): the @timestamp added to
+// documents sent with op_type create (data streams require one).
+std::string FormatTimestamp(int64_t unix_micros);
+
+}  // namespace kv::sinks::search

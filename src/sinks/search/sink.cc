@@ -1,0 +1,204 @@
+#include "sinks/search/sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "aws/credentials.h"
+#include "aws/sigv4.h"
+#include "http/client.h"
+#include "sinks/search/encoder.h"
+#include "sinks/search/hosts.h"
+#include "sinks/search/request.h"
+#include "sinks/search/response.h"
+#include "util/files.h"
+
+namespace kv::sinks::search {
+
+namespace {
+
+// A secret read from a file at each send (rotated files are picked up),
+// without its trailing newline.
+Result<std::string> ReadSecretFile(const std::string& path) {
+  auto text = files::Read(path);
+  if (!text) return text;
+  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+  return text;
+}
+
+// Static keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_SESSION_TOKEN, used only while aws::DefaultChain is not available in
+// this build. TODO(#5): remove once src/aws's chain has landed.
+class EnvironmentCredentials final : public aws::CredentialProvider {
+ public:
+  Result<aws::Credentials> Get() override {
+    const char* id = std::getenv("AWS_ACCESS_KEY_ID");
+    const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+    if (id == nullptr || secret == nullptr || *id == '\0' || *secret == '\0') {
+      return Fail(ErrorCode::kUnavailable, "no AWS credentials: AWS_ACCESS_KEY_ID is not set");
+    }
+    aws::Credentials c;
+    c.access_key_id = id;
+    c.secret_access_key = secret;
+    if (const char* token = std::getenv("AWS_SESSION_TOKEN")) c.session_token = token;
+    c.source = "environment";
+    return c;
+  }
+};
+
+class SearchSink final : public Sink {
+ public:
+  SearchSink(SearchConfig config, std::string receiver, Clock& clock,
+             std::shared_ptr<aws::CredentialProvider> credentials, std::string region)
+      : config_(std::move(config)),
+        receiver_(std::move(receiver)),
+        clock_(clock),
+        hosts_(config_.hosts, clock),
+        credentials_(std::move(credentials)) {
+    if (config_.aws) {
+      aws::SignOptions options;
+      options.region = std::move(region);
+      options.service = config_.aws->service;
+      // Serverless requires the payload hash as a header; it does no harm elsewhere.
+      options.add_content_sha256_header = config_.aws->service == "aoss";
+      signer_ = std::make_unique<aws::Signer>(options);
+    }
+  }
+
+  BatchLimits limits() const override {
+    return BatchLimits{kDefaultBatchEvents, kDefaultBatchBytes, kDefaultBatchLinger};
+  }
+
+  SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    EncodeBulk(batch, config_, with_type_, clock_.WallNow(), &body_);
+    if (body_.sent.empty()) {
+      SendOutcome out;
+      out.items = body_.items;
+      out.item_reasons = body_.item_reasons;
+      out.reason = "no event of the batch could be encoded: " + FirstReason();
+      return out;
+    }
+    HeaderAuth auth;
+    if (auto r = ResolveAuth(auth); !r) {
+      SendOutcome out;
+      out.request = Verdict::kRetry;
+      out.reason = r.error().message;
+      return out;
+    }
+    Result<http::Response> response = Fail(ErrorCode::kUnavailable, "no host");
+    std::string what;
+    for (size_t i : hosts_.Order()) {
+      what = "POST " + DisplayHost(hosts_.host(i)) + "/_bulk";
+      http::Request req = BuildBulkRequest(hosts_.host(i), body_.ndjson, config_, auth);
+      if (signer_) {
+        auto creds = credentials_->Get();
+        if (!creds) {
+          SendOutcome out;
+          out.request = Verdict::kRetry;
+          out.reason = "AWS credentials: " + creds.error().message;
+          return out;
+        }
+        signer_->Sign(req, *creds, clock_.WallNow());
+      }
+      response = client_.Do(req, config_.tls);
+      if (!ShouldFailOver(response)) {
+        hosts_.MarkOk(i);
+        break;
+      }
+      hosts_.MarkFailed(i);
+      if (hosts_.size() > 1) {
+        spdlog::warn(
+            "receiver {}: {} failed ({}); trying the next host", receiver_, what,
+            response ? "HTTP " + std::to_string(response->status) : response.error().message);
+      }
+    }
+    if (response && with_type_ && !config_.type.empty() && RejectsMappingType(*response)) {
+      with_type_ = false;
+      spdlog::warn(
+          "receiver {}: the server does not accept mapping types; `type: {}` is ignored from now "
+          "on",
+          receiver_, config_.type);
+      SendOutcome out;
+      out.request = Verdict::kRetry;
+      out.reason = what + ": mapping type refused; resending without it";
+      return out;
+    }
+    return ClassifyBulk(response, what, body_);
+  }
+
+ private:
+  std::string FirstReason() const {
+    for (const auto& r : body_.item_reasons) {
+      if (!r.empty()) return r;
+    }
+    return {};
+  }
+
+  Result<void> ResolveAuth(HeaderAuth& auth) const {
+    auth.username = config_.username;
+    auth.password = config_.password;
+    auth.api_key = config_.api_key;
+    auth.bearer_token = config_.bearer_token;
+    if (!config_.password_file.empty()) {
+      auto p = ReadSecretFile(config_.password_file);
+      if (!p) return Fail(ErrorCode::kUnavailable, "passwordFile: " + p.error().message);
+      auth.password = std::move(*p);
+    }
+    if (!config_.bearer_token_file.empty()) {
+      auto t = ReadSecretFile(config_.bearer_token_file);
+      if (!t) return Fail(ErrorCode::kUnavailable, "bearerTokenFile: " + t.error().message);
+      auth.bearer_token = std::move(*t);
+    }
+    return {};
+  }
+
+  // Constant after construction.
+  const SearchConfig config_;
+  const std::string receiver_;
+  Clock& clock_;
+  std::unique_ptr<aws::Signer> signer_;
+  // Owned by the worker thread.
+  HostPool hosts_;
+  std::shared_ptr<aws::CredentialProvider> credentials_;
+  http::Client client_;
+  BulkBody body_;
+  bool with_type_ = true;  // until the server refuses `_type`
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> BuildSearchSink(const SearchConfig& config, const SinkContext& ctx) {
+  std::shared_ptr<aws::CredentialProvider> credentials;
+  std::string region;
+  if (config.aws) {
+    aws::ChainOptions options;
+    options.region = config.aws->region;
+    options.sts_endpoint = config.aws->sts_endpoint;
+    region = config.aws->region;
+    if (region.empty()) {
+      auto found = aws::DefaultRegion(options);
+      if (!found) {
+        return Fail(ErrorCode::kInvalidConfig,
+                    "receiver " + ctx.receiver_name +
+                        ": aws.region is not set and no default region was found (" +
+                        found.error().message + ")");
+      }
+      region = *found;
+      options.region = region;
+    }
+    credentials = aws::DefaultChain(options, *ctx.clock);
+    if (!credentials) credentials = std::make_shared<EnvironmentCredentials>();
+    if (!config.aws->role_arn.empty()) {
+      credentials = aws::AssumeRole(credentials, config.aws->role_arn,
+                                    "kubevents-" + ctx.receiver_name, options, *ctx.clock);
+      if (!credentials) {
+        return Fail(ErrorCode::kUnavailable, "receiver " + ctx.receiver_name +
+                                                 ": aws.roleArn cannot be assumed in this build");
+      }
+    }
+  }
+  return std::unique_ptr<Sink>(
+      new SearchSink(config, ctx.receiver_name, *ctx.clock, std::move(credentials), region));
+}
+
+}  // namespace kv::sinks::search

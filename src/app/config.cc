@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <re2/re2.h>
+#include <yaml-cpp/yaml.h>
 
 #include <iterator>
 #include <limits>
@@ -40,7 +41,9 @@ const std::string_view kTopLevelKeys[] = {"logLevel",
                                           "metricsNamePrefix",
                                           "omitLookup",
                                           "cacheSize",
-                                          "lookupTimeoutMilliseconds"};
+                                          "lookupTimeoutMilliseconds",
+                                          "dataDir",
+                                          "delivery"};
 
 namespace {
 
@@ -78,14 +81,26 @@ Config Parse(const std::string& text, const std::string& file) {
   cfg.emit_updates = root.Bool("emitUpdates", cfg.emit_updates);
   if (root.Has("leaderElection")) {
     config::Node le = root.Child("leaderElection");
-    le.RejectUnknownKeys({"enabled", "leaderElectionID"});
-    if (le.Bool("enabled", false)) {
-      root.Warn("leader election is not implemented in this kubevents version yet: run one replica",
-                "leaderElection");
+    le.RejectUnknownKeys({"enabled", "leaderElectionID", "leaseDurationSeconds",
+                          "renewDeadlineSeconds", "retryPeriodSeconds"});
+    LeaderElectionConfig& lc = cfg.leader_election;
+    lc.enabled = le.Bool("enabled", false);
+    lc.id = le.String("leaderElectionID");
+    if (!lc.id.empty() && !RE2::FullMatch(lc.id, "[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+      le.Report("must be a valid Lease name (lower-case letters, digits, '-', '.')",
+                "leaderElectionID");
     }
-    le.String("leaderElectionID");
+    lc.lease_duration = std::chrono::seconds(le.Int("leaseDurationSeconds", 15, 1, 3600));
+    lc.renew_deadline = std::chrono::seconds(le.Int("renewDeadlineSeconds", 10, 1, 3600));
+    lc.retry_period = std::chrono::seconds(le.Int("retryPeriodSeconds", 2, 1, 3600));
+    // client-go's rule: a renewal gets a jittered retry before its deadline,
+    // and the deadline ends before another replica may take the Lease.
+    if (lc.lease_duration <= lc.renew_deadline || lc.renew_deadline * 5 <= lc.retry_period * 6) {
+      le.Report("need leaseDurationSeconds > renewDeadlineSeconds > 1.2 * retryPeriodSeconds");
+    }
   }
-  std::string prefix = root.String("metricsNamePrefix");
+  std::string prefix = root.String("metricsNamePrefix", cfg.metrics_name_prefix);
+  cfg.metrics_name_prefix = prefix;
   if (!prefix.empty() && !RE2::FullMatch(prefix, "[a-zA-Z][a-zA-Z0-9_:]*_")) {
     root.Report("must be a valid Prometheus metric name prefix ending in '_', e.g. 'kubevents_'",
                 "metricsNamePrefix");
@@ -102,6 +117,9 @@ Config Parse(const std::string& text, const std::string& file) {
   age = root.Int("maxEventAgeSeconds", age, 0, std::numeric_limits<int32_t>::max());
   cfg.max_event_age = std::chrono::seconds(age);
 
+  cfg.data_dir = root.String("dataDir");
+  cfg.delivery = delivery::ParseDeliveryConfig(root.Child("delivery"), cfg.delivery, true);
+
   std::vector<std::string> names;
   config::Node receivers = root.Child("receivers");
   if (!receivers.Defined()) {
@@ -117,7 +135,12 @@ Config Parse(const std::string& text, const std::string& file) {
           r.Report("duplicate receiver name '" + name + "'", "name");
       }
       names.push_back(name);
-      cfg.receivers.push_back({name, sinks::ParseReceiver(r)});
+      delivery::DeliveryConfig dc = cfg.delivery;
+      if (r.IsMap()) dc = delivery::ParseDeliveryConfig(r.Child("delivery"), dc, false);
+      std::string fingerprint = YAML::Dump(r.yaml());
+      if (root.Has("delivery"))
+        fingerprint += "\n---\n" + YAML::Dump(root.Child("delivery").yaml());
+      cfg.receivers.push_back({name, sinks::ParseReceiver(r), dc, std::move(fingerprint)});
     }
   }
   cfg.route = std::make_shared<route::Tree>(route::Tree::Parse(root.Child("route"), names));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/node.h"
+#include "delivery/options.h"
 #include "event/decode.h"
 #include "route/tree.h"
 #include "sinks/sink.h"
@@ -20,6 +21,20 @@ namespace kv::app {
 struct ReceiverConfig {
   std::string name;
   sinks::Builder build;
+  delivery::DeliveryConfig delivery;  // the top-level defaults with its own overrides
+  // The receiver block as YAML text (after ${} expansion is not applied:
+  // the source text), with the top-level delivery defaults: equal
+  // fingerprints mean a reload can keep the running receiver.
+  std::string fingerprint;
+};
+
+// leaderElection: the Lease kube::LeaderElector campaigns for.
+struct LeaderElectionConfig {
+  bool enabled = false;
+  std::string id;  // leaderElectionID: the Lease name; "" = the reference's default
+  std::chrono::seconds lease_duration{15};  // leaseDurationSeconds
+  std::chrono::seconds renew_deadline{10};  // renewDeadlineSeconds
+  std::chrono::seconds retry_period{2};     // retryPeriodSeconds
 };
 
 struct Config {
@@ -38,13 +53,17 @@ struct Config {
   bool omit_lookup = false;  // no involved-object lookups (enrichment)
   int cache_size = 1024;     // lookup cache entries, as the reference
   std::chrono::milliseconds lookup_timeout{2000};  // how long an event waits for its lookup
+  LeaderElectionConfig leader_election;
+  std::string metrics_name_prefix = "kubevents_";  // metricsNamePrefix (may be set to "")
+  std::string data_dir;               // spools, checkpoint, dead letters; "" = --data-dir / default
+  delivery::DeliveryConfig delivery;  // top-level `delivery:` (defaults for every receiver)
   std::vector<ReceiverConfig> receivers;
   std::shared_ptr<route::Tree> route;
   std::vector<config::Problem> warnings;
 };
 
 // Every top-level key, for validation and the documentation test.
-extern const std::string_view kTopLevelKeys[18];
+extern const std::string_view kTopLevelKeys[20];
 
 // The configuration `kubevents run` uses without --config: every event,
 // as JSON lines on stdout.

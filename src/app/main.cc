@@ -54,6 +54,15 @@ int main(int argc, char** argv) {
       ->add_option("--shutdown-grace", run.shutdown_grace_seconds,
                    "seconds to deliver queued events after SIGTERM")
       ->default_val(10);
+  run_cmd
+      ->add_option("--data-dir", run.data_dir,
+                   "spools, checkpoint and dead letters (default: config dataDir, else "
+                   "/var/lib/kubevents)")
+      ->envname("KUBEVENTS_DATA_DIR");
+  run_cmd
+      ->add_option("--metrics-address", run.metrics_address,
+                   "listen address of /metrics, /healthz and /readyz (\"\" turns it off)")
+      ->default_val(":2112");
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "validate a config file and exit");
   check_cmd->add_option("file", check_file, "config file")->required();

@@ -11,6 +11,8 @@ struct RunOptions {
   std::string kubeconfig;
   std::string context;
   int shutdown_grace_seconds = 10;
+  std::string data_dir;                   // overrides the config's dataDir
+  std::string metrics_address = ":2112";  // /metrics, /healthz, /readyz; "" = no listener
 };
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when the

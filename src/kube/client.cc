@@ -36,11 +36,28 @@ Result<http::Request> Client::Prepare(const std::string& path, const std::string
 
 Result<http::Response> Client::Get(const std::string& path, std::chrono::milliseconds timeout,
                                    const std::string& accept) {
+  return Do("GET", path, "", timeout, "", accept);
+}
+
+Result<http::Response> Client::Send(const std::string& method, const std::string& path,
+                                    const std::string& body, std::chrono::milliseconds timeout,
+                                    const std::string& content_type) {
+  return Do(method, path, body, timeout, content_type, kAcceptJson);
+}
+
+Result<http::Response> Client::Do(const std::string& method, const std::string& path,
+                                  const std::string& body, std::chrono::milliseconds timeout,
+                                  const std::string& content_type, const std::string& accept) {
   for (int attempt = 0;; ++attempt) {
     http::TlsOptions tls;
     auto req = Prepare(path, accept, &tls);
     if (!req) return tl::unexpected(req.error());
+    req->method = method;
     req->timeout = timeout;
+    if (!body.empty()) {
+      req->body = body;
+      req->headers.emplace_back("Content-Type", content_type);
+    }
     auto resp = http_.Do(*req, tls);
     if (!resp) return resp;
     if (resp->status == 401 && attempt == 0 &&

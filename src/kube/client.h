@@ -31,6 +31,13 @@ class Client {
   Result<http::Response> Get(const std::string& path, std::chrono::milliseconds timeout,
                              const std::string& accept = kAcceptJson);
 
+  // A write: `method` (POST, PUT, PATCH, DELETE) on `path` with `body`
+  // sent as `content_type` (none when `body` is empty). Same answers and
+  // errors as Get, including the one credential refresh on a 401.
+  Result<http::Response> Send(const std::string& method, const std::string& path,
+                              const std::string& body, std::chrono::milliseconds timeout,
+                              const std::string& content_type = kAcceptJson);
+
   // Streams a watch: `on_chunk` sees the 200 body as it arrives. Returns
   // when the server ends the stream, on_chunk returns false, stop fires, or
   // nothing arrives for `idle_timeout` (kUnavailable then).
@@ -40,6 +47,9 @@ class Client {
   const std::string& server() const { return credentials_->config().server; }
 
  private:
+  Result<http::Response> Do(const std::string& method, const std::string& path,
+                            const std::string& body, std::chrono::milliseconds timeout,
+                            const std::string& content_type, const std::string& accept);
   Result<http::Request> Prepare(const std::string& path, const std::string& accept,
                                 http::TlsOptions* tls);
 

@@ -1,0 +1,189 @@
+#include "app/observability.h"
+
+#include <spdlog/spdlog.h>
+
+#include "util/time.h"
+
+namespace kv::app {
+
+namespace {
+
+using server::MetricType;
+
+void Check(const Result<void>& r, const char* what) {
+  if (!r) spdlog::error("metrics: cannot register {}: {}", what, r.error().message);
+}
+
+server::AtomicMetric C(std::string name, std::string help, const std::atomic<uint64_t>& v) {
+  return {std::move(name), std::move(help), MetricType::kCounter, &v};
+}
+server::AtomicMetric G(std::string name, std::string help, const std::atomic<uint64_t>& v) {
+  return {std::move(name), std::move(help), MetricType::kGauge, &v};
+}
+
+}  // namespace
+
+void ExportProcess(server::Registry& registry, const std::string& version,
+                   const std::string& api_group, const kube::WatcherStats& w,
+                   const PipelineStats& p) {
+  Check(registry.AddCollector(
+            {{"build_info", "Build information; always 1.", MetricType::kGauge, {"version"}}},
+            [version](server::Collection& c) { c.Add("build_info", {version}, 1); }),
+        "build_info");
+  Check(server::ExportAtomics(
+            registry, {"api_group"}, {api_group.empty() ? "core" : api_group},
+            {C("events_received_total", "Events read from the API server (lists and watches).",
+               w.received),
+             C("events_decode_errors_total",
+               "Watch frames or list items that could not be decoded.", w.decode_errors)}),
+        "watcher");
+  Check(server::ExportAtomics(
+            registry, {}, {},
+            {C("watch_lists_total", "LIST requests of all events (first start and relists).",
+               w.lists),
+             C("watch_requests_total", "WATCH requests started.", w.watches),
+             C("watch_reconnects_total", "Watches that ended with an error and were reconnected.",
+               w.reconnects),
+             C("watch_gone_total", "410 Gone answers (resourceVersion too old).", w.gone),
+             C("watch_stale_resume_total",
+               "Resume points found expired before a watch (the API server quirk).",
+               w.expired_on_resume)}),
+        "watch");
+  Check(
+      registry.AddCollector(
+          {{"watch_connected", "1 while the API server answers the watch.", MetricType::kGauge, {}},
+           {"events_emitted_total",
+            "Events emitted (new or updated) after routing, by type.",
+            MetricType::kCounter,
+            {"type"}},
+           {"events_filtered_total",
+            "Events not emitted, by reason.",
+            MetricType::kCounter,
+            {"reason"}},
+           {"events_updates_total",
+            "Emitted events that were updates of an earlier one.",
+            MetricType::kCounter,
+            {}},
+           {"config_reloads_total", "Config reloads by result.", MetricType::kCounter, {"result"}},
+           {"checkpoint_age_seconds",
+            "Seconds since the watch position was last committed durably.",
+            MetricType::kGauge,
+            {}}},
+          [&w, &p](server::Collection& c) {
+            c.Add("watch_connected", w.connected.load() ? 1 : 0);
+            c.Add("events_emitted_total", {"Normal"}, static_cast<double>(p.emitted_normal));
+            c.Add("events_emitted_total", {"Warning"}, static_cast<double>(p.emitted_warning));
+            c.Add("events_emitted_total", {"other"}, static_cast<double>(p.emitted_other));
+            c.Add("events_filtered_total", {"namespace"},
+                  static_cast<double>(w.filtered_namespace));
+            c.Add("events_filtered_total", {"unchanged"}, static_cast<double>(w.unchanged));
+            c.Add("events_filtered_total", {"too_old"}, static_cast<double>(w.too_old));
+            c.Add("events_filtered_total", {"no_route"}, static_cast<double>(p.no_route));
+            c.Add("events_filtered_total", {"update_not_emitted"},
+                  static_cast<double>(p.updates_skipped));
+            c.Add("events_updates_total", static_cast<double>(w.emitted_updates));
+            c.Add("config_reloads_total", {"success"}, static_cast<double>(p.reloads));
+            c.Add("config_reloads_total", {"failure"}, static_cast<double>(p.reload_failures));
+            int64_t last = p.last_commit_micros.load();
+            if (last > 0) {
+              int64_t now = timeutil::ToMicros(std::chrono::system_clock::now());
+              c.Add("checkpoint_age_seconds", static_cast<double>(now - last) / 1e6);
+            }
+          }),
+      "pipeline");
+}
+
+void ExportEnricher(server::Registry& registry, const kube::EnricherStats& e) {
+  Check(
+      server::ExportAtomics(
+          registry, {}, {},
+          {C("lookup_cache_hits_total", "Involved-object lookups answered from the cache.", e.hits),
+           C("lookup_cache_misses_total", "Involved-object lookups sent to the API server.",
+             e.misses),
+           C("lookup_found_total", "Lookups that found the object.", e.found),
+           C("lookup_not_found_total", "Lookups that found the object deleted.", e.not_found),
+           C("lookup_forbidden_total", "Lookups refused by RBAC (403).", e.forbidden),
+           C("lookup_errors_total", "Lookups that failed otherwise.", e.errors),
+           C("lookup_timeouts_total", "Events that went on before their lookup finished.",
+             e.timeouts)}),
+      "lookups");
+}
+
+void ExportLeader(server::Registry& registry, const std::atomic<bool>& is_leader,
+                  const kube::LeaderElectionStats* stats) {
+  Check(registry.AddCollector(
+            {{"leader", "1 while this replica leads (or runs alone).", MetricType::kGauge, {}}},
+            [&is_leader](server::Collection& c) { c.Add("leader", is_leader.load() ? 1 : 0); }),
+        "leader");
+  if (stats) {
+    Check(
+        server::ExportAtomics(
+            registry, {}, {},
+            {C("leader_acquisitions_total", "Times this replica became the leader.",
+               stats->acquisitions),
+             C("leader_losses_total", "Times this replica lost the lease unasked.", stats->losses),
+             C("leader_errors_total", "Failed lease requests.", stats->errors)}),
+        "leader election");
+  }
+}
+
+ReceiverHistograms RegisterReceiverHistograms(server::Registry& registry) {
+  ReceiverHistograms h;
+  auto bs =
+      registry.AddHistogramFamily("receiver_batch_size", "Events per request sent.", {"receiver"},
+                                  {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000});
+  if (bs) h.batch_size = *bs;
+  auto lat = registry.AddHistogramFamily("receiver_send_duration_seconds",
+                                         "Time a request to the receiver took.", {"receiver"});
+  if (lat) h.send_seconds = *lat;
+  return h;
+}
+
+void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t i) {
+  const auto& ws = hub.worker_stats(i);
+  const auto& ss = hub.spool(i).stats();
+  Check(
+      server::ExportAtomics(
+          registry, {"receiver"}, {hub.name(i)},
+          {C("receiver_delivered_total", "Events the receiver's peer accepted.", ws.delivered),
+           C("receiver_failed_sends_total", "Requests that did not deliver everything.",
+             ws.failed_sends),
+           C("receiver_retried_total", "Events sent again after a retryable failure.", ws.retried),
+           C("receiver_dead_lettered_total", "Events written to the dead-letter file.",
+             ws.dead_lettered),
+           C("receiver_lost_total", "Rejected events the dead-letter file could not take.",
+             ws.lost),
+           C("receiver_dropped_total", "Events dropped by overflow: drop-oldest.", ss.dropped),
+           C("receiver_spooled_total", "Events appended to the receiver's spool.", ss.appended),
+           G("receiver_spool_events", "Undelivered events in the spool.", ss.pending_events),
+           G("receiver_spool_bytes", "Undelivered bytes in the spool.", ss.pending_bytes)}),
+      "receiver");
+}
+
+void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,
+                        const delivery::Hub& hub, const std::atomic<bool>& is_leader,
+                        bool leader_election, std::chrono::seconds stuck_after) {
+  http.AddReadinessCheck("leader", [&is_leader, leader_election] {
+    if (!leader_election) return server::CheckResult{true, "leader election off"};
+    return server::CheckResult{true, is_leader.load() ? "leading" : "standby"};
+  });
+  http.AddReadinessCheck("watch", [&watcher, &is_leader] {
+    if (!is_leader.load()) return server::CheckResult{true, "standby: not watching"};
+    bool ok = watcher.connected.load();
+    return server::CheckResult{ok, ok ? "connected" : "API server not answering"};
+  });
+  http.AddReadinessCheck("receivers", [&hub, stuck_after] {
+    int64_t now = timeutil::ToMicros(std::chrono::system_clock::now());
+    int64_t limit = std::chrono::duration_cast<std::chrono::microseconds>(stuck_after).count();
+    for (size_t i = 0; i < hub.size(); ++i) {
+      int64_t since = hub.worker_stats(i).stuck_since_micros.load();
+      if (since > 0 && now - since > limit) {
+        return server::CheckResult{false, "receiver " + hub.name(i) + " failing for " +
+                                              std::to_string((now - since) / 1000000) + "s"};
+      }
+    }
+    return server::CheckResult{true, std::to_string(hub.size()) + " delivering"};
+  });
+}
+
+}  // namespace kv::app

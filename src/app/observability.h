@@ -1,0 +1,56 @@
+// What `kubevents run` exports about itself: Prometheus metrics (families
+// listed in docs/operations.md) read from the stats the modules already
+// keep, plus the readiness rules of /readyz. Wiring only: every number
+// comes from an atomic owned by its module.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "delivery/hub.h"
+#include "kube/enricher.h"
+#include "kube/leader_election.h"
+#include "kube/watcher.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+
+namespace kv::app {
+
+// Counters the run loop itself keeps (events after routing).
+struct PipelineStats {
+  std::atomic<uint64_t> emitted_normal{0};
+  std::atomic<uint64_t> emitted_warning{0};
+  std::atomic<uint64_t> emitted_other{0};
+  std::atomic<uint64_t> no_route{0};         // matched no receiver
+  std::atomic<uint64_t> updates_skipped{0};  // emitUpdates: false
+  std::atomic<uint64_t> reloads{0};
+  std::atomic<uint64_t> reload_failures{0};
+  std::atomic<int64_t> last_commit_micros{0};  // wall time of the last checkpointed event/position
+};
+
+// Registers the process-wide families (build info, watcher, pipeline).
+void ExportProcess(server::Registry& registry, const std::string& version,
+                   const std::string& api_group, const kube::WatcherStats& watcher,
+                   const PipelineStats& pipeline);
+void ExportEnricher(server::Registry& registry, const kube::EnricherStats& stats);
+// `is_leader` reads 1/0; leader election off reports 1 (the only replica).
+void ExportLeader(server::Registry& registry, const std::atomic<bool>& is_leader,
+                  const kube::LeaderElectionStats* stats);
+// Per receiver: delivered, failed sends, retried, dead-lettered, dropped,
+// spool events/bytes; and histograms of batch size and send latency whose
+// observer is returned through Hub's on_send hook.
+struct ReceiverHistograms {
+  server::HistogramFamily* batch_size = nullptr;
+  server::HistogramFamily* send_seconds = nullptr;
+};
+ReceiverHistograms RegisterReceiverHistograms(server::Registry& registry);
+void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t index);
+
+// /readyz: the watch is connected, and no receiver has been failing the
+// same batch for longer than `stuck_after` (so a dead sink shows).
+void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,
+                        const delivery::Hub& hub, const std::atomic<bool>& is_leader,
+                        bool leader_election, std::chrono::seconds stuck_after);
+
+}  // namespace kv::app

@@ -1,0 +1,426 @@
+#include "kube/leader_election.h"
+
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "util/files.h"
+#include "util/json_writer.h"
+#include "util/time.h"
+
+namespace kv::kube {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr const char* kServiceAccountNamespaceFile =
+    "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+// client-go's JitterFactor for the acquire loop.
+constexpr double kJitterFactor = 1.2;
+
+bool IsDnsSubdomain(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+Result<void> Validate(const LeaderElectionOptions& o) {
+  if (!IsDnsSubdomain(o.name)) {
+    return Fail(ErrorCode::kInvalidConfig, "leader election: invalid Lease name '" + o.name + "'");
+  }
+  if (!IsDnsSubdomain(o.namespace_)) {
+    return Fail(ErrorCode::kInvalidConfig,
+                "leader election: invalid namespace '" + o.namespace_ + "'");
+  }
+  if (o.identity.empty()) return Fail(ErrorCode::kInvalidConfig, "leader election: no identity");
+  if (o.retry_period.count() <= 0 || o.lease_duration <= o.renew_deadline ||
+      o.renew_deadline.count() <= kJitterFactor * static_cast<double>(o.retry_period.count())) {
+    return Fail(ErrorCode::kInvalidConfig,
+                "leader election: need leaseDuration > renewDeadline > 1.2 * retryPeriod > 0");
+  }
+  return {};
+}
+
+std::string MakeIdentity(Rng& rng) {
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == 0) std::snprintf(host, 8, "unknown");
+  auto part = [&rng] { return static_cast<unsigned>(rng.Uniform() * 4294967296.0); };
+  char suffix[24];
+  std::snprintf(suffix, sizeof(suffix), "%08x%08x", part(), part());
+  return std::string(host) + "_" + suffix;
+}
+
+std::string DefaultLeaseNamespace() {
+  auto ns = files::Read(kServiceAccountNamespaceFile);
+  if (ns && !Trim(*ns).empty()) return Trim(*ns);
+  return "default";
+}
+
+bool LeaseRecord::SameSpec(const LeaseRecord& o) const {
+  return holder == o.holder && lease_duration_seconds == o.lease_duration_seconds &&
+         acquire_us == o.acquire_us && renew_us == o.renew_us && transitions == o.transitions;
+}
+
+std::string FormatMicroTime(int64_t us) {
+  int64_t secs = us / 1000000;
+  int64_t frac = us % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    secs -= 1;
+  }
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(frac));
+  return buf;
+}
+
+Result<LeaseRecord> ParseLease(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS || !root.is_object()) {
+    return Fail(ErrorCode::kCorrupt, "Lease: not a JSON object");
+  }
+  std::string_view kind;
+  if (root["kind"].get_string().get(kind) != simdjson::SUCCESS || kind != "Lease") {
+    return Fail(ErrorCode::kCorrupt, "Lease: not a Lease object");
+  }
+  LeaseRecord r;
+  simdjson::dom::element meta;
+  if (root["metadata"].get(meta) == simdjson::SUCCESS) {
+    std::string_view rv;
+    if (meta["resourceVersion"].get_string().get(rv) == simdjson::SUCCESS) r.resource_version = rv;
+    simdjson::dom::element e;
+    if (meta["labels"].get(e) == simdjson::SUCCESS && e.is_object()) {
+      r.labels_json = simdjson::minify(e);
+    }
+    if (meta["annotations"].get(e) == simdjson::SUCCESS && e.is_object()) {
+      r.annotations_json = simdjson::minify(e);
+    }
+  }
+  simdjson::dom::element spec;
+  if (root["spec"].get(spec) != simdjson::SUCCESS || !spec.is_object()) return r;
+  std::string_view s;
+  if (spec["holderIdentity"].get_string().get(s) == simdjson::SUCCESS) r.holder = s;
+  int64_t n = 0;
+  if (spec["leaseDurationSeconds"].get_int64().get(n) == simdjson::SUCCESS) {
+    r.lease_duration_seconds = static_cast<int>(std::clamp<int64_t>(n, 0, 1 << 30));
+  }
+  if (spec["leaseTransitions"].get_int64().get(n) == simdjson::SUCCESS) {
+    r.transitions = static_cast<int>(std::clamp<int64_t>(n, 0, 1 << 30));
+  }
+  if (spec["acquireTime"].get_string().get(s) == simdjson::SUCCESS) {
+    r.acquire_us = timeutil::ParseRfc3339Micros(s);
+  }
+  if (spec["renewTime"].get_string().get(s) == simdjson::SUCCESS) {
+    r.renew_us = timeutil::ParseRfc3339Micros(s);
+  }
+  return r;
+}
+
+std::string EncodeLease(const std::string& namespace_, const std::string& name,
+                        const LeaseRecord& r) {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject();
+  w.Key("apiVersion");
+  w.String("coordination.k8s.io/v1");
+  w.Key("kind");
+  w.String("Lease");
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("name");
+  w.String(name);
+  w.Key("namespace");
+  w.String(namespace_);
+  if (!r.resource_version.empty()) {
+    w.Key("resourceVersion");
+    w.String(r.resource_version);
+  }
+  if (!r.labels_json.empty()) {
+    w.Key("labels");
+    w.Raw(r.labels_json);
+  }
+  if (!r.annotations_json.empty()) {
+    w.Key("annotations");
+    w.Raw(r.annotations_json);
+  }
+  w.EndObject();
+  w.Key("spec");
+  w.BeginObject();
+  w.Key("holderIdentity");
+  w.String(r.holder);
+  w.Key("leaseDurationSeconds");
+  w.Int(r.lease_duration_seconds);
+  if (r.acquire_us) {
+    w.Key("acquireTime");
+    w.String(FormatMicroTime(*r.acquire_us));
+  }
+  if (r.renew_us) {
+    w.Key("renewTime");
+    w.String(FormatMicroTime(*r.renew_us));
+  }
+  w.Key("leaseTransitions");
+  w.Int(r.transitions);
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+std::optional<LeaseRecord> NextRecord(const std::optional<LeaseRecord>& current, bool expired,
+                                      const std::string& identity, int lease_duration_seconds,
+                                      int64_t now_us) {
+  LeaseRecord next;
+  if (current) {
+    if (!current->holder.empty() && current->holder != identity && !expired) return std::nullopt;
+    next = *current;  // keeps resourceVersion, labels, annotations
+  }
+  next.holder = identity;
+  next.lease_duration_seconds = lease_duration_seconds;
+  next.renew_us = now_us;
+  if (!current || current->holder != identity) {
+    // A take-over (or a first acquisition) starts a new term.
+    next.acquire_us = now_us;
+    next.transitions = current ? current->transitions + 1 : 0;
+  }
+  return next;
+}
+
+// ---- LeaderElector
+
+LeaderElector::LeaderElector(LeaderElectionOptions options, Client& client, Clock& clock, Rng& rng,
+                             StopSignal& stop, LeaderCallbacks callbacks)
+    : options_(std::move(options)),
+      client_(client),
+      clock_(clock),
+      rng_(rng),
+      stop_(stop),
+      callbacks_(std::move(callbacks)) {}
+
+std::string LeaderElector::Leader() const {
+  std::lock_guard lock(mu_);
+  return leader_;
+}
+
+std::string LeaderElector::Path(bool collection) const {
+  std::string p = "/apis/coordination.k8s.io/v1/namespaces/" + options_.namespace_ + "/leases";
+  return collection ? p : p + "/" + options_.name;
+}
+
+milliseconds LeaderElector::Remaining(Deadline deadline) {
+  auto left = std::chrono::duration_cast<milliseconds>(deadline - clock_.SteadyNow());
+  return std::max(left, milliseconds(1));
+}
+
+void LeaderElector::Failed(const std::string& what) {
+  if (!failing_) {
+    spdlog::warn("leader election: lease {}/{}: {}", options_.namespace_, options_.name, what);
+  } else {
+    spdlog::debug("leader election: lease {}/{}: {}", options_.namespace_, options_.name, what);
+  }
+  failing_ = true;
+}
+
+void LeaderElector::Observe(const LeaseRecord& record) {
+  if (!observed_ || !observed_->SameSpec(record)) observed_at_ = clock_.SteadyNow();
+  observed_ = record;
+  if (record.holder != reported_leader_) {
+    reported_leader_ = record.holder;
+    {
+      std::lock_guard lock(mu_);
+      leader_ = record.holder;
+    }
+    if (!record.holder.empty()) {
+      spdlog::info("leader election: lease {}/{} is held by {}", options_.namespace_, options_.name,
+                   record.holder);
+      if (callbacks_.on_new_leader) callbacks_.on_new_leader(record.holder);
+    }
+  }
+}
+
+LeaderElector::Attempt LeaderElector::Write(const LeaseRecord& next, bool create,
+                                            Deadline deadline) {
+  std::string body = EncodeLease(options_.namespace_, options_.name, next);
+  // The API server stores the write after this moment, so the other
+  // replicas observe it no earlier: the renew deadline counts from here.
+  const auto started = clock_.SteadyNow();
+  auto resp = create ? client_.Send("POST", Path(true), body, Remaining(deadline))
+                     : client_.Send("PUT", Path(false), body, Remaining(deadline));
+  if (!resp) {
+    stats_.errors++;
+    Failed(resp.error().message);
+    return Attempt::kFailed;
+  }
+  if (resp->status == 409) {
+    // Someone else wrote first (or created it): read again next time.
+    stats_.conflicts++;
+    spdlog::debug("leader election: conflict writing lease {}/{}", options_.namespace_,
+                  options_.name);
+    return Attempt::kFailed;
+  }
+  if (resp->status != 200 && resp->status != 201) {
+    stats_.errors++;
+    Failed((create ? "create: " : "update: ") + DescribeFailure(*resp));
+    return Attempt::kFailed;
+  }
+  auto written = ParseLease(resp->body);
+  if (!written) {
+    stats_.errors++;
+    Failed(written.error().message);
+    return Attempt::kFailed;
+  }
+  Observe(*written);
+  renewed_at_ = started;
+  failing_ = false;
+  return Attempt::kOk;
+}
+
+LeaderElector::Attempt LeaderElector::TryAcquireOrRenew(Deadline deadline) {
+  stats_.attempts++;
+  const int duration_s = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::seconds>(options_.lease_duration).count());
+  const int64_t now_us = timeutil::ToMicros(clock_.WallNow());
+
+  // Fast path, as client-go: a leader writes its renewal over the version it
+  // last wrote; anything unexpected falls back to reading the Lease.
+  if (leading_ && observed_ && observed_->holder == options_.identity) {
+    auto next = NextRecord(observed_, false, options_.identity, duration_s, now_us);
+    if (Write(*next, false, deadline) == Attempt::kOk) return Attempt::kOk;
+    if (clock_.SteadyNow() >= deadline) return Attempt::kFailed;
+  }
+
+  auto resp = client_.Get(Path(false), Remaining(deadline));
+  if (!resp) {
+    stats_.errors++;
+    Failed(resp.error().message);
+    return Attempt::kFailed;
+  }
+  if (resp->status == 404) {
+    auto next = NextRecord(std::nullopt, false, options_.identity, duration_s, now_us);
+    return Write(*next, true, deadline);
+  }
+  if (resp->status != 200) {
+    stats_.errors++;
+    Failed("get: " + DescribeFailure(*resp));
+    return Attempt::kFailed;
+  }
+  auto current = ParseLease(resp->body);
+  if (!current) {
+    stats_.errors++;
+    Failed(current.error().message);
+    return Attempt::kFailed;
+  }
+  Observe(*current);
+  bool expired =
+      clock_.SteadyNow() >= observed_at_ + std::chrono::seconds(current->lease_duration_seconds);
+  auto next = NextRecord(*current, expired, options_.identity, duration_s, now_us);
+  if (!next) {
+    failing_ = false;  // a healthy answer: someone else leads
+    return Attempt::kHeldByOther;
+  }
+  return Write(*next, false, deadline);
+}
+
+bool LeaderElector::Campaign() {
+  spdlog::info("leader election: {} campaigning for lease {}/{}", options_.identity,
+               options_.namespace_, options_.name);
+  for (;;) {
+    if (stop_.Stopped()) return false;
+    Deadline deadline = clock_.SteadyNow() + options_.renew_deadline;
+    if (TryAcquireOrRenew(deadline) == Attempt::kOk) return true;
+    // client-go's JitterUntil: retry_period plus up to 1.2x more, so
+    // candidates do not move in lockstep.
+    auto wait = std::chrono::duration_cast<milliseconds>(options_.retry_period *
+                                                         (1.0 + kJitterFactor * rng_.Uniform()));
+    if (stop_.WaitFor(wait)) return false;
+  }
+}
+
+void LeaderElector::Lead() {
+  leading_ = true;
+  stats_.acquisitions++;
+  spdlog::info("leader election: {} is now the leader (lease {}/{})", options_.identity,
+               options_.namespace_, options_.name);
+  if (callbacks_.on_started_leading) callbacks_.on_started_leading();
+  for (;;) {
+    if (stop_.WaitFor(options_.retry_period)) return;
+    for (;;) {
+      // The deadline counts from the start of the last successful write:
+      // no later than the moment the other replicas observed it.
+      Deadline deadline = renewed_at_ + options_.renew_deadline;
+      if (clock_.SteadyNow() >= deadline) {
+        stats_.losses++;
+        spdlog::error("leader election: {} could not renew lease {}/{} within {} ms: stepping down",
+                      options_.identity, options_.namespace_, options_.name,
+                      options_.renew_deadline.count());
+        return;
+      }
+      Attempt a = TryAcquireOrRenew(deadline);
+      if (a == Attempt::kOk) break;
+      if (a == Attempt::kHeldByOther) {
+        stats_.losses++;
+        spdlog::error("leader election: lease {}/{} was taken by {}: stepping down",
+                      options_.namespace_, options_.name, Leader());
+        return;
+      }
+      auto left = deadline - clock_.SteadyNow();
+      auto wait = std::min<std::chrono::nanoseconds>(options_.retry_period, left);
+      if (wait.count() > 0 && stop_.WaitFor(wait)) return;
+    }
+  }
+}
+
+void LeaderElector::Release() {
+  if (!observed_ || observed_->holder != options_.identity) return;
+  LeaseRecord r = *observed_;
+  int64_t now_us = timeutil::ToMicros(clock_.WallNow());
+  r.holder.clear();
+  r.lease_duration_seconds = 1;
+  r.acquire_us = now_us;
+  r.renew_us = now_us;
+  Deadline deadline = clock_.SteadyNow() + options_.renew_deadline;
+  if (Write(r, false, deadline) == Attempt::kOk) {
+    spdlog::info("leader election: {} released lease {}/{}", options_.identity, options_.namespace_,
+                 options_.name);
+  } else {
+    spdlog::warn(
+        "leader election: could not release lease {}/{}; a successor waits for it to "
+        "expire",
+        options_.namespace_, options_.name);
+  }
+}
+
+Result<void> LeaderElector::Run() {
+  if (auto v = Validate(options_); !v) return v;
+  while (!stop_.Stopped()) {
+    if (!Campaign()) break;
+    Lead();
+    leading_ = false;
+    spdlog::info("leader election: {} stopped leading", options_.identity);
+    if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
+    if (stop_.Stopped()) {
+      if (options_.release_on_stop) Release();
+      break;
+    }
+  }
+  return {};
+}
+
+}  // namespace kv::kube

@@ -1,0 +1,170 @@
+// Lease-based leader election on coordination.k8s.io/v1 Leases, with the
+// semantics of client-go's leaderelection package, so kubevents replicas
+// and tools that read Leases (kubectl get lease) agree on who leads.
+//
+// A candidate reads the Lease every retry_period (jittered) and takes it
+// when it is absent (create), released (empty holder), held by itself, or
+// expired: unchanged for the record's leaseDurationSeconds since this
+// process first saw that version (the local observation time, not the
+// record's renewTime, so clocks of different nodes never matter). Every
+// write is a PUT carrying the resourceVersion read: a 409 means another
+// candidate won the race, and the next attempt reads again.
+//
+// The leader renews every retry_period. If no renewal has succeeded within
+// renew_deadline of the start of the last successful write, it stops leading
+// at once (on_stopped_leading runs then). Another replica can take over
+// only lease_duration after it observed that last renewal, and
+// renew_deadline < lease_duration, so two leaders never overlap as long as
+// on_stopped_leading stops the work within lease_duration - renew_deadline.
+// On shutdown (stop fires) a leader calls on_stopped_leading, then releases
+// the Lease (holder cleared, leaseDurationSeconds 1, as client-go's
+// ReleaseOnCancel) so a successor takes over within about a retry_period.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kube/client.h"
+#include "util/clock.h"
+#include "util/result.h"
+#include "util/rng.h"
+#include "util/stop.h"
+
+namespace kv::kube {
+
+struct LeaderElectionOptions {
+  std::string namespace_;  // of the Lease
+  std::string name;        // the Lease: leaderElectionID
+  std::string identity;    // unique per process: see MakeIdentity
+  std::chrono::milliseconds lease_duration{15000};
+  std::chrono::milliseconds renew_deadline{10000};
+  std::chrono::milliseconds retry_period{2000};
+  bool release_on_stop = true;
+};
+
+// The reference exporter's defaults when leaderElectionID is empty.
+inline constexpr const char* kDefaultLeaderElectionId = "kubernetes-event-exporter";
+
+// kInvalidConfig unless name, namespace and identity are set and
+// lease_duration > renew_deadline > 1.2 * retry_period > 0 (client-go's rule:
+// a renewal gets at least one jittered retry before its deadline).
+Result<void> Validate(const LeaderElectionOptions& options);
+
+// "<hostname>_<16 random hex digits>", as the reference builds it (hostname
+// is the pod name in a cluster).
+std::string MakeIdentity(Rng& rng);
+
+// The namespace to put the Lease in: the service account's namespace in a
+// cluster (/var/run/secrets/kubernetes.io/serviceaccount/namespace), else
+// "default", as the reference does.
+std::string DefaultLeaseNamespace();
+
+// A Lease's spec and the metadata a write must carry back.
+struct LeaseRecord {
+  std::string holder;                 // spec.holderIdentity ("" = released)
+  int lease_duration_seconds = 0;     // spec.leaseDurationSeconds
+  std::optional<int64_t> acquire_us;  // spec.acquireTime, micros since epoch
+  std::optional<int64_t> renew_us;    // spec.renewTime
+  int transitions = 0;                // spec.leaseTransitions
+  std::string resource_version;       // metadata.resourceVersion
+  std::string labels_json;            // metadata.labels as JSON, kept on writes
+  std::string annotations_json;       // metadata.annotations as JSON
+
+  // Whether the spec (not the metadata) is the same: a changed spec is a
+  // new observation.
+  bool SameSpec(const LeaseRecord& o) const;
+};
+
+// Parses a Lease object (GET answer). kCorrupt if it is not one.
+Result<LeaseRecord> ParseLease(std::string_view json);
+// A Lease object for POST (empty resource_version) or PUT.
+std::string EncodeLease(const std::string& namespace_, const std::string& name,
+                        const LeaseRecord& record);
+// metav1.MicroTime: "2006-01-02T15:04:05.000000Z" (UTC).
+std::string FormatMicroTime(int64_t micros_since_epoch);
+
+// What a candidate writes after reading `current` (nullopt: no Lease yet)
+// at wall time `now_us`: nullopt when it must not take it (held by another
+// and not expired; `expired` is the caller's observation-time verdict).
+std::optional<LeaseRecord> NextRecord(const std::optional<LeaseRecord>& current, bool expired,
+                                      const std::string& identity, int lease_duration_seconds,
+                                      int64_t now_us);
+
+struct LeaderCallbacks {
+  // Called on the elector's thread; each must return promptly (renewals
+  // wait for it): start or stop the work on other threads.
+  std::function<void()> on_started_leading;
+  std::function<void()> on_stopped_leading;  // after leading only
+  // The holder changed to `identity` (ourselves included).
+  std::function<void(const std::string& identity)> on_new_leader;
+};
+
+struct LeaderElectionStats {
+  std::atomic<uint64_t> attempts{0};      // acquire or renew tries
+  std::atomic<uint64_t> acquisitions{0};  // became leader
+  std::atomic<uint64_t> losses{0};        // stopped leading without being asked
+  std::atomic<uint64_t> conflicts{0};     // 409 on create or update
+  std::atomic<uint64_t> errors{0};        // transport errors and unexpected statuses
+};
+
+class LeaderElector {
+ public:
+  // `client` is used by Run()'s thread only. Give the elector its own
+  // Client without a rate limiter and without a StopSignal (nullptr): so
+  // renewals never queue behind lookups, and the release after `stop` can
+  // still be sent. Every reference must outlive the elector.
+  LeaderElector(LeaderElectionOptions options, Client& client, Clock& clock, Rng& rng,
+                StopSignal& stop, LeaderCallbacks callbacks);
+
+  // Campaigns, leads, and campaigns again after a loss, until `stop` fires;
+  // then, if leading, calls on_stopped_leading and releases the Lease.
+  // Returns kInvalidConfig at once for invalid options.
+  Result<void> Run();
+
+  // Any thread.
+  bool IsLeader() const { return leading_.load(); }
+  std::string Leader() const;  // last observed holder ("" unknown or released)
+  const LeaderElectionStats& stats() const { return stats_; }
+
+ private:
+  enum class Attempt { kOk, kHeldByOther, kFailed };
+  using Deadline = std::chrono::steady_clock::time_point;
+  Attempt TryAcquireOrRenew(Deadline deadline);
+  Attempt Write(const LeaseRecord& next, bool create, Deadline deadline);
+  std::chrono::milliseconds Remaining(Deadline deadline);
+  void Failed(const std::string& what);
+  void Observe(const LeaseRecord& record);
+  bool Campaign();  // true once leading; false when stopped
+  void Lead();      // returns on loss or stop
+  void Release();
+  std::string Path(bool collection) const;
+
+  // Constant after construction.
+  const LeaderElectionOptions options_;
+  Client& client_;
+  Clock& clock_;
+  Rng& rng_;
+  StopSignal& stop_;
+  const LeaderCallbacks callbacks_;
+
+  // Owned by Run()'s thread.
+  std::optional<LeaseRecord> observed_;                  // last Lease read or written
+  std::chrono::steady_clock::time_point observed_at_{};  // when its spec was first seen
+  std::chrono::steady_clock::time_point renewed_at_{};   // start of the last successful write
+  std::string reported_leader_;
+  bool failing_ = false;  // the last attempt failed (log transitions only)
+
+  // Any thread.
+  std::atomic<bool> leading_{false};
+  mutable std::mutex mu_;
+  std::string leader_;  // guarded by mu_
+  LeaderElectionStats stats_;
+};
+
+}  // namespace kv::kube

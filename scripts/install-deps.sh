@@ -9,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang-format git ca-certificates
+  build-essential cmake ninja-build pkg-config clang-format git ca-certificates ccache
   # libraries the product links
   libcurl4-openssl-dev libssl-dev libsimdjson-dev libyaml-cpp-dev libre2-dev
   libsqlite3-dev librdkafka-dev libspdlog-dev libfmt-dev libcli11-dev
@@ -17,7 +17,9 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # test environment: the control plane is built with Go; openssl makes its PKI
-  golang-go openssl curl procps psmisc
+  golang-go openssl curl procps psmisc prometheus
+  # search receivers' tests: OpenSearch is Java from Maven Central; nginx in front of it
+  maven openjdk-17-jre-headless unzip nginx
 )
 
 missing=()
@@ -40,4 +42,12 @@ fi
 # The integration tests are driven by pytest (PyPI).
 if ! python3 -m pytest --version >/dev/null 2>&1; then
   python3 -m pip install -q pytest || $SUDO apt-get install -y -qq python3-pytest >/dev/null
+fi
+# The deploy tests read rendered manifests with PyYAML.
+if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+  python3 -m pip install -q pyyaml || $SUDO apt-get install -y -qq python3-yaml >/dev/null
+fi
+# The metrics endpoint test parses /metrics with the official Prometheus client.
+if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+  python3 -m pip install -q prometheus_client || $SUDO apt-get install -y -qq python3-prometheus-client >/dev/null
 fi

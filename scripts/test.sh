@@ -23,11 +23,16 @@ fi
 
 echo "== test environment"
 testenv/build.sh
+testenv/build-helm.sh >/dev/null
 STATE="${KUBEVENTS_TESTENV_STATE:-/tmp/kubevents-testenv-ci}"
 export KUBEVENTS_TESTENV_STATE="$STATE"
 # Started once for the whole run; stopped whatever happens.
-trap 'testenv/stop.sh "$STATE" >/dev/null 2>&1 || true' EXIT
+MOTO_STATE="${KUBEVENTS_MOTO_STATE:-${STATE%/}-moto}"
+export KUBEVENTS_MOTO_STATE="$MOTO_STATE"
+trap 'testenv/moto.sh stop "$MOTO_STATE" >/dev/null 2>&1 || true; testenv/stop.sh "$STATE" >/dev/null 2>&1 || true' EXIT
 testenv/start.sh "$STATE" >/dev/null
+# moto (local AWS) for tests/integration/aws and the AWS receivers' tests.
+testenv/moto.sh start "$MOTO_STATE" >/dev/null
 
 echo "== integration tests"
 export KUBEVENTS_BIN="$ROOT/build/src/kubevents"

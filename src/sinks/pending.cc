@@ -19,21 +19,6 @@ constexpr KeySpec kKafkaSasl[] = {
 constexpr KeySpec kKafkaAvro[] = {{"schemaID", {}}, {"schema", {}}};
 
 constexpr KeySpec kSyslog[] = {{"network", {}}, {"address", {}}, {"tag", {}}};
-constexpr KeySpec kWebhook[] = {{"endpoint", {}}, {"tls", kTls}, {"layout", {}}, {"headers", {}}};
-constexpr KeySpec kElasticsearch[] = {
-    {"hosts", {}},   {"username", {}},   {"password", {}}, {"cloudID", {}}, {"apiKey", {}},
-    {"headers", {}}, {"useEventID", {}}, {"deDot", {}},    {"index", {}},   {"indexFormat", {}},
-    {"type", {}},    {"tls", kTls},      {"layout", {}}};
-constexpr KeySpec kOpenSearch[] = {
-    {"hosts", {}}, {"username", {}},    {"password", {}}, {"useEventID", {}}, {"deDot", {}},
-    {"index", {}}, {"indexFormat", {}}, {"type", {}},     {"tls", kTls},      {"layout", {}}};
-constexpr KeySpec kKinesis[] = {{"streamName", {}}, {"region", {}}, {"layout", {}}};
-constexpr KeySpec kFirehose[] = {
-    {"deliveryStreamName", {}}, {"region", {}}, {"layout", {}}, {"deDot", {}}};
-constexpr KeySpec kSns[] = {{"topicARN", {}}, {"region", {}}, {"layout", {}}};
-constexpr KeySpec kSqs[] = {{"queueName", {}}, {"region", {}}, {"layout", {}}};
-constexpr KeySpec kEventBridge[] = {
-    {"detailType", {}}, {"details", {}}, {"source", {}}, {"eventBusName", {}}, {"region", {}}};
 constexpr KeySpec kOpsCenter[] = {{"category", {}},
                                   {"description", {}},
                                   {"notifications", {}},
@@ -53,12 +38,6 @@ constexpr KeySpec kBigQuery[] = {
     {"location", {}},    {"project", {}},          {"dataset", {}},
     {"table", {}},       {"credentials_path", {}}, {"batch_size", {}},
     {"max_retries", {}}, {"interval_seconds", {}}, {"timeout_seconds", {}}};
-constexpr KeySpec kSlack[] = {{"token", {}},  {"channel", {}}, {"message", {}},     {"color", {}},
-                              {"footer", {}}, {"title", {}},   {"author_name", {}}, {"fields", {}}};
-constexpr KeySpec kOpsgenie[] = {{"apiKey", {}},  {"URL", {}},    {"priority", {}},
-                                 {"message", {}}, {"alias", {}},  {"description", {}},
-                                 {"tags", {}},    {"details", {}}};
-constexpr KeySpec kTeams[] = {{"endpoint", {}}, {"layout", {}}, {"headers", {}}};
 constexpr KeySpec kLoki[] = {
     {"layout", {}}, {"streamLabels", {}}, {"tls", kTls}, {"url", {}}, {"headers", {}}};
 
@@ -68,21 +47,10 @@ struct Entry {
 };
 constexpr Entry kPending[] = {
     {"syslog", kSyslog},
-    {"webhook", kWebhook},
-    {"elasticsearch", kElasticsearch},
-    {"opensearch", kOpenSearch},
-    {"kinesis", kKinesis},
-    {"firehose", kFirehose},
-    {"sns", kSns},
-    {"sqs", kSqs},
-    {"eventbridge", kEventBridge},
     {"opscenter", kOpsCenter},
     {"kafka", kKafka},
     {"pubsub", kPubsub},
     {"bigquery", kBigQuery},
-    {"slack", kSlack},
-    {"opsgenie", kOpsgenie},
-    {"teams", kTeams},
     {"loki", kLoki},
 };
 

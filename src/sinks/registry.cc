@@ -2,10 +2,23 @@
 
 #include <vector>
 
+#include "sinks/chat/chime/sink.h"
+#include "sinks/chat/opsgenie/sink.h"
+#include "sinks/chat/slack/sink.h"
+#include "sinks/chat/teams/sink.h"
+#include "sinks/aws/cloudwatchlogs/sink.h"
+#include "sinks/aws/eventbridge/sink.h"
+#include "sinks/aws/firehose/sink.h"
+#include "sinks/aws/kinesis/sink.h"
+#include "sinks/aws/sns/sink.h"
+#include "sinks/aws/sqs/sink.h"
 #include "sinks/file/sink.h"
 #include "sinks/pending.h"
 #include "sinks/pipe/sink.h"
+#include "sinks/search/elasticsearch/sink.h"
+#include "sinks/search/opensearch/sink.h"
 #include "sinks/stdout/sink.h"
+#include "sinks/webhook/sink.h"
 
 namespace kv::sinks {
 
@@ -18,21 +31,23 @@ constexpr ReceiverKind kReceiverKinds[] = {
     {"file", &file::Parse},
     {"pipe", &pipe::Parse},
     {"syslog", nullptr},
-    {"webhook", nullptr},
-    {"elasticsearch", nullptr},
-    {"opensearch", nullptr},
-    {"kinesis", nullptr},
-    {"firehose", nullptr},
-    {"sns", nullptr},
-    {"sqs", nullptr},
-    {"eventbridge", nullptr},
+    {"webhook", &webhook::Parse},
+    {"elasticsearch", &search::ParseElasticsearch},
+    {"opensearch", &search::ParseOpenSearch},
+    {"kinesis", &kinesis::Parse},
+    {"firehose", &firehose::Parse},
+    {"sns", &sns::Parse},
+    {"sqs", &sqs::Parse},
+    {"eventbridge", &eventbridge::Parse},
+    {"cloudwatchlogs", &cloudwatchlogs::Parse},
     {"opscenter", nullptr},
     {"kafka", nullptr},
     {"pubsub", nullptr},
     {"bigquery", nullptr},
-    {"slack", nullptr},
-    {"opsgenie", nullptr},
-    {"teams", nullptr},
+    {"slack", &chat::slack::Parse},
+    {"opsgenie", &chat::opsgenie::Parse},
+    {"teams", &chat::teams::Parse},
+    {"chime", &chat::chime::Parse},  // kubevents's own
     {"loki", nullptr},
     {"inMemory", nullptr},
 };
@@ -46,7 +61,8 @@ Builder ParseReceiver(const config::Node& node) {
     node.Report("expected a receiver (a map with name and one receiver kind)");
     return {};
   }
-  std::vector<std::string_view> known{"name"};
+  // `delivery` (spool, batch and retry settings) is read by app/config.
+  std::vector<std::string_view> known{"name", "delivery"};
   for (const auto& k : kReceiverKinds) known.push_back(k.key);
   node.RejectUnknownKeys(known);
   const ReceiverKind* found = nullptr;

@@ -99,6 +99,64 @@ class Cluster:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")
 
+    def create_events(self, namespace, names, threads=6, message="bulk test message", reason="BulkTest"):
+        """Creates many core/v1 Events fast: `threads` persistent HTTPS
+        connections, each POSTing its share. Retries a failed request (the
+        API server may be restarting); 409 (already created) counts as done."""
+        import http.client
+        import threading
+        import urllib.parse
+        url = urllib.parse.urlparse(self.url)
+        ctx = self.ssl_context()
+        names = list(names)
+        errors = []
+
+        def body(name):
+            ts = now_rfc3339()
+            return json.dumps({
+                "apiVersion": "v1", "kind": "Event",
+                "metadata": {"name": name, "namespace": namespace},
+                "involvedObject": {"kind": "Pod", "namespace": namespace, "name": "bulk-" + name[-1:],
+                                   "apiVersion": "v1"},
+                "reason": reason, "message": f"{message} {name}", "type": "Normal", "count": 1,
+                "firstTimestamp": ts, "lastTimestamp": ts,
+                "source": {"component": "kubevents-test"},
+            })
+
+        def worker(part):
+            conn = None
+            for name in part:
+                for attempt in range(600):
+                    try:
+                        if conn is None:
+                            conn = http.client.HTTPSConnection(url.hostname, url.port, context=ctx, timeout=15)
+                        conn.request("POST", f"/api/v1/namespaces/{namespace}/events", body(name),
+                                     {"Content-Type": "application/json"})
+                        resp = conn.getresponse()
+                        resp.read()
+                        if resp.status in (201, 409):
+                            break
+                        if resp.status == 429 or resp.status >= 500:
+                            time.sleep(0.2)
+                            continue
+                        errors.append(f"{name}: HTTP {resp.status}")
+                        break
+                    except (OSError, http.client.HTTPException):
+                        conn = None
+                        time.sleep(0.2)
+                else:
+                    errors.append(f"{name}: gave up")
+            if conn is not None:
+                conn.close()
+
+        parts = [names[i::threads] for i in range(threads)]
+        ts = [threading.Thread(target=worker, args=(p,)) for p in parts]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        assert not errors, errors[:5]
+
     def create_event(self, namespace, name, reason="TestReason", message="test message", count=1,
                      kind="Pod", object_name="test-object", type_="Normal", retry_until=None):
         """Creates a core/v1 Event through the API. With retry_until (a
@@ -167,13 +225,17 @@ class Kubevents:
     def command(self):
         if self.args is not None:
             return [self.binary(), *self.args]
-        cmd = [self.binary(), "run", "--config", str(self.config_path)]
+        # An ephemeral port: several instances may run at once.
+        cmd = [self.binary(), "run", "--config", str(self.config_path), "--metrics-address", "127.0.0.1:0"]
         if self.kubeconfig:
             cmd += ["--kubeconfig", self.kubeconfig]
         return cmd
 
     def start(self):
         env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST")}
+        # Spools, checkpoint and dead letters: the instance's own folder,
+        # kept across restarts of the same instance.
+        env["KUBEVENTS_DATA_DIR"] = str(self.folder / "data")
         env.update(self.extra_env)
         self.stdout = open(self.stdout_path, "ab")
         self.stderr = open(self.stderr_path, "ab")
@@ -201,6 +263,23 @@ class Kubevents:
 
     def wait_log(self, text, timeout=60):
         return wait_for(lambda: text in self.log(), timeout, what=f"log line containing {text!r}")
+
+    def metrics_port(self, timeout=30):
+        """The port of this instance's /metrics listener (from its log)."""
+        import re
+
+        def found():
+            m = re.findall(r"serving /metrics, /healthz and /readyz on port (\d+)", self.log())
+            return int(m[-1]) if m else None
+        return wait_for(found, timeout, what="the metrics listener")
+
+    def http_get(self, path, timeout=5):
+        """(status, body) of GET path on the metrics listener."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port()}{path}", timeout=timeout) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     def wait_watching(self, timeout=60):
         def ready():

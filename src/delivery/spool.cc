@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -55,6 +56,25 @@ bool WriteAll(int fd, const char* data, size_t n) {
     n -= static_cast<size_t>(w);
   }
   return true;
+}
+
+// One writev for header and payload (a single append under O_APPEND);
+// finishes a short write with plain writes.
+bool WriteRecord(int fd, const char* header, const std::string& payload) {
+  iovec iov[2] = {{const_cast<char*>(header), kHeaderBytes},
+                  {const_cast<char*>(payload.data()), payload.size()}};
+  ssize_t w;
+  do {
+    w = ::writev(fd, iov, 2);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0) return false;
+  size_t done = static_cast<size_t>(w);
+  if (done < kHeaderBytes) {
+    if (!WriteAll(fd, header + done, kHeaderBytes - done)) return false;
+    done = kHeaderBytes;
+  }
+  size_t in_payload = done - kHeaderBytes;
+  return WriteAll(fd, payload.data() + in_payload, payload.size() - in_payload);
 }
 
 bool ReadAt(int fd, char* data, size_t n, uint64_t offset) {
@@ -364,14 +384,13 @@ Result<void> Spool::Append(const event::EventPtr& ev, uint64_t event_seq) {
   }
   Segment* seg = segments_.back().get();
   uint64_t seq = next_seq_;
-  std::string record(kHeaderBytes, '\0');
-  PutU32(record.data(), len);
-  PutU64(record.data() + 8, seq);
-  PutU64(record.data() + 16, event_seq);
-  uint32_t crc = Crc(record.data() + 8, 16);
-  PutU32(record.data() + 4, Crc(payload.data(), len, crc));
-  record += payload;
-  if (!WriteAll(seg->fd, record.data(), record.size())) {
+  char header[kHeaderBytes];
+  PutU32(header, len);
+  PutU64(header + 8, seq);
+  PutU64(header + 16, event_seq);
+  uint32_t crc = Crc(header + 8, 16);
+  PutU32(header + 4, Crc(payload.data(), len, crc));
+  if (!WriteRecord(seg->fd, header, payload)) {
     // Whatever part was written is cut off at the next open (checksum);
     // later records go to a fresh segment.
     write_failed_ = true;
@@ -399,8 +418,9 @@ void Spool::Publish() {
   std::unique_lock lock(mu_);
   if (published_ == pending_.size()) return;
   published_ = pending_.size();
+  bool wake = readers_waiting_ > 0;  // skip the futex call when nobody waits
   lock.unlock();
-  readable_.notify_all();
+  if (wake) readable_.notify_all();
 }
 
 void Spool::Sync() {
@@ -451,14 +471,18 @@ std::vector<Entry> Spool::Take(size_t max_events, size_t max_bytes,
       auto ready_at = pending_[taken_].appended + linger;
       auto now = std::chrono::steady_clock::now();
       if (now >= ready_at || now >= give_up) break;
+      ++readers_waiting_;
       readable_.wait_until(lock, std::min(ready_at, give_up));
+      --readers_waiting_;
       continue;
     }
     if (closed_ || interrupted_ || std::chrono::steady_clock::now() >= give_up) {
       interrupted_ = false;
       return {};
     }
+    ++readers_waiting_;
     readable_.wait_until(lock, give_up);
+    --readers_waiting_;
   }
   interrupted_ = false;
   std::vector<Entry> out;

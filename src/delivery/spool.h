@@ -176,6 +176,7 @@ class Spool {
   bool closed_ = false;
   bool write_failed_ = false;  // a failed write leaves a tail that is cut off at the next open
   bool interrupted_ = false;
+  int readers_waiting_ = 0;  // Take() calls blocked on readable_
   std::chrono::steady_clock::time_point last_full_log_{};
   uint64_t dropped_since_log_ = 0;
   event::Decoder decoder_;  // for records read back from disk (worker side, under mu_)

@@ -26,26 +26,6 @@ Result<std::string> ReadSecretFile(const std::string& path) {
   return text;
 }
 
-// Static keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
-// AWS_SESSION_TOKEN, used only while aws::DefaultChain is not available in
-// this build. TODO(#5): remove once src/aws's chain has landed.
-class EnvironmentCredentials final : public aws::CredentialProvider {
- public:
-  Result<aws::Credentials> Get() override {
-    const char* id = std::getenv("AWS_ACCESS_KEY_ID");
-    const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-    if (id == nullptr || secret == nullptr || *id == '\0' || *secret == '\0') {
-      return Fail(ErrorCode::kUnavailable, "no AWS credentials: AWS_ACCESS_KEY_ID is not set");
-    }
-    aws::Credentials c;
-    c.access_key_id = id;
-    c.secret_access_key = secret;
-    if (const char* token = std::getenv("AWS_SESSION_TOKEN")) c.session_token = token;
-    c.source = "environment";
-    return c;
-  }
-};
-
 class SearchSink final : public Sink {
  public:
   SearchSink(SearchConfig config, std::string receiver, Clock& clock,
@@ -187,7 +167,6 @@ Result<std::unique_ptr<Sink>> BuildSearchSink(const SearchConfig& config, const 
       options.region = region;
     }
     credentials = aws::DefaultChain(options, *ctx.clock);
-    if (!credentials) credentials = std::make_shared<EnvironmentCredentials>();
     if (!config.aws->role_arn.empty()) {
       credentials = aws::AssumeRole(credentials, config.aws->role_arn,
                                     "kubevents-" + ctx.receiver_name, options, *ctx.clock);

@@ -23,6 +23,8 @@ reachable() {
 
 if reachable; then
   echo "quickstart: using the cluster of your kubeconfig" >&2
+  # Spools and the watch checkpoint: a per-user folder unless one is given.
+  export KUBEVENTS_DATA_DIR="${KUBEVENTS_DATA_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kubevents}"
   exec "$BIN" run "$@"
 fi
 
@@ -31,6 +33,8 @@ testenv/build.sh >&2
 STATE="${KUBEVENTS_TESTENV_STATE:-/tmp/kubevents-quickstart}"
 export KUBEVENTS_TESTENV_STATE="$STATE"
 testenv/start.sh "$STATE" >/dev/null
+# Its own spools and checkpoint, beside the control plane they belong to.
+export KUBEVENTS_DATA_DIR="${KUBEVENTS_DATA_DIR:-$STATE/kubevents-data}"
 set -a
 # shellcheck disable=SC1091
 . "$STATE/env"

@@ -51,13 +51,14 @@ TEST(SnsRequest, PublishBatchIsFormEncodedExactly) {
   auto b = Encode(MakeEvent("a&b=c+d"), c);
   ASSERT_TRUE(a && b);
   std::vector<aws_common::QueueMessage> messages{*a, *b};
-  EXPECT_EQ(EncodePublishBatch(c.topic_arn, messages),
-            "Action=PublishBatch&Version=2010-03-31"
-            "&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3At"
-            "&PublishBatchRequestEntries.member.1.Id=0"
-            "&PublishBatchRequestEntries.member.1.Message=%7B%22msg%22%3A%22hi+there%22%7D"
-            "&PublishBatchRequestEntries.member.2.Id=1"
-            "&PublishBatchRequestEntries.member.2.Message=%7B%22msg%22%3A%22a%5Cu0026b%3Dc%2Bd%22%7D");
+  EXPECT_EQ(
+      EncodePublishBatch(c.topic_arn, messages),
+      "Action=PublishBatch&Version=2010-03-31"
+      "&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3At"
+      "&PublishBatchRequestEntries.member.1.Id=0"
+      "&PublishBatchRequestEntries.member.1.Message=%7B%22msg%22%3A%22hi+there%22%7D"
+      "&PublishBatchRequestEntries.member.2.Id=1"
+      "&PublishBatchRequestEntries.member.2.Message=%7B%22msg%22%3A%22a%5Cu0026b%3Dc%2Bd%22%7D");
 }
 
 TEST(SnsRequest, AttributesAndFifoIdsAreOnTheWire) {

@@ -2,41 +2,11 @@
 
 #include <algorithm>
 
+#include "sinks/common/tls_config.h"
+
 namespace kv::sinks::search {
 
 namespace {
-
-http::TlsOptions ParseTls(const config::Node& body) {
-  http::TlsOptions tls;
-  if (!body.Has("tls")) return tls;
-  config::Node node = body.Child("tls");
-  if (!node.Defined()) return tls;
-  if (!node.IsMap()) {
-    body.Report("expected a map", "tls");
-    return tls;
-  }
-  node.RejectUnknownKeys({"insecureSkipVerify", "serverName", "caFile", "certFile", "keyFile"});
-  tls.insecure_skip_verify = node.Bool("insecureSkipVerify", false);
-  tls.ca_file = node.String("caFile");
-  tls.client_cert_file = node.String("certFile");
-  tls.client_key_file = node.String("keyFile");
-  // The reference's wording for a half-configured client certificate.
-  if (!tls.client_key_file.empty() && tls.client_cert_file.empty()) {
-    node.Report("configured keyFile but forgot certFile for client certificate authentication",
-                "keyFile");
-  }
-  if (tls.client_key_file.empty() && !tls.client_cert_file.empty()) {
-    node.Report("configured certFile but forgot keyFile for client certificate authentication",
-                "certFile");
-  }
-  if (!node.String("serverName").empty()) {
-    node.Warn(
-        "serverName is not applied by this kubevents version: the certificate is verified "
-        "against the host's name",
-        "serverName");
-  }
-  return tls;
-}
 
 std::vector<std::string> ParseHosts(const config::Node& node) {
   std::vector<std::string> hosts;

@@ -15,6 +15,7 @@
 
 #include "config/node.h"
 #include "http/client.h"
+#include "sinks/common/tls_config.h"
 #include "tmpl/template.h"
 #include "tmpl/value.h"
 #include "util/result.h"
@@ -31,12 +32,8 @@ inline constexpr std::string_view kDefaultText =
 // Default for `timeoutSeconds`: the whole request, connect included.
 inline constexpr int64_t kDefaultTimeoutSeconds = 30;
 
-// Reads `tls` {caFile, certFile, keyFile, insecureSkipVerify, serverName}
-// (the reference's TLS block). certFile and keyFile go together. serverName
-// is accepted for compatibility but not applied (the HTTP client cannot set
-// SNI apart from the URL's host yet): a warning says so, and verification
-// stays against the URL's host, which fails closed.
-http::TlsOptions ParseTls(const config::Node& body);
+// The `tls:` block: sinks/common/tls_config.h.
+using sinks::ParseTls;
 
 // Reads `key` as an http:// or https:// URL. Reports a missing required key
 // or another scheme; returns "" then.

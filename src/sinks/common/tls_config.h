@@ -1,0 +1,15 @@
+// The reference's `tls:` block of a network receiver (webhook, chat kinds,
+// search): insecureSkipVerify, caFile, certFile, keyFile, serverName.
+#pragma once
+
+#include "config/node.h"
+#include "http/client.h"
+
+namespace kv::sinks {
+
+// Reads `body.tls` (absent: defaults, verification on). Problems (unknown
+// keys, a key file without a certificate or the reverse) go to the node's
+// diagnostics; serverName is accepted with a warning (not applied yet).
+http::TlsOptions ParseTls(const config::Node& body);
+
+}  // namespace kv::sinks

@@ -3,7 +3,7 @@ integ-test zip from Maven Central, security on, a file-realm superuser).
 
 That zip lacks the modules API keys and data streams need (analysis-common
 for the security index, x-pack data-streams), so the API key header is
-checked through nginx (test_auth.py) and data streams against OpenSearch
+checked through nginx (test_search_auth.py) and data streams against OpenSearch
 (test_bulk_verdicts.py), whose bulk API is the same."""
 
 import uuid

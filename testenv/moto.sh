@@ -3,6 +3,9 @@
 # integration tests, plus botocore, the official Python SDK, to check
 # kubevents' requests against.
 #
+# moto_server is started through testenv/moto_server.py (a faster clock for
+# moto's SQS; see there).
+#
 # Usage:
 #   testenv/moto.sh install            create or reuse the venv, print its python
 #   testenv/moto.sh start STATE_DIR    start moto_server on 127.0.0.1, free port;
@@ -55,6 +58,7 @@
 # Environment: KUBEVENTS_TESTENV_CACHE (cache root), KUBEVENTS_MOTO_PORT (fixed
 # port instead of a free one), KUBEVENTS_TESTENV_TIMEOUT (seconds, default 60).
 set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd -P)"
 
 MOTO_VERSION=5.2.5
 BOTO3_VERSION=1.44.8
@@ -145,7 +149,7 @@ start() {
   rm -f "$ENV_FILE"
   log "starting moto_server $MOTO_VERSION on 127.0.0.1:$port (log $LOG_FILE)"
   # setsid: its own process group, so stop can end it with every child.
-  setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$LOG_FILE" 2>&1 </dev/null &
+  setsid "$PY" "$HERE/moto_server.py" -H 127.0.0.1 -p "$port" >"$LOG_FILE" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$PID_FILE"
   local deadline=$((SECONDS + TIMEOUT))

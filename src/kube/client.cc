@@ -70,15 +70,17 @@ Result<http::Response> Client::Do(const std::string& method, const std::string& 
 }
 
 Result<http::Response> Client::Watch(const std::string& path, const http::ChunkCallback& on_chunk,
-                                     std::chrono::seconds idle_timeout) {
+                                     std::chrono::seconds idle_timeout,
+                                     const http::AbortCheck& abort) {
   for (int attempt = 0;; ++attempt) {
     http::TlsOptions tls;
     auto req = Prepare(path, kAcceptJson, &tls);
     if (!req) return tl::unexpected(req.error());
     req->timeout = std::chrono::milliseconds(0);  // the server ends it (timeoutSeconds)
     req->idle_timeout = idle_timeout;
-    auto resp =
-        http_.Stream(*req, tls, on_chunk, [this] { return stop_ != nullptr && stop_->Stopped(); });
+    auto resp = http_.Stream(*req, tls, on_chunk, [this, &abort] {
+      return (stop_ != nullptr && stop_->Stopped()) || (abort && abort());
+    });
     if (resp && resp->status == 401 && attempt == 0 &&
         (credentials_->config().exec || !credentials_->config().token_file.empty())) {
       credentials_->Invalidate();

@@ -39,10 +39,12 @@ class Client {
                               const std::string& content_type = kAcceptJson);
 
   // Streams a watch: `on_chunk` sees the 200 body as it arrives. Returns
-  // when the server ends the stream, on_chunk returns false, stop fires, or
-  // nothing arrives for `idle_timeout` (kUnavailable then).
+  // when the server ends the stream, on_chunk returns false, stop fires,
+  // `abort` (if given) returns true, or nothing arrives for `idle_timeout`
+  // (kUnavailable then).
   Result<http::Response> Watch(const std::string& path, const http::ChunkCallback& on_chunk,
-                               std::chrono::seconds idle_timeout);
+                               std::chrono::seconds idle_timeout,
+                               const http::AbortCheck& abort = nullptr);
 
   const std::string& server() const { return credentials_->config().server; }
 

@@ -349,8 +349,61 @@ bool LeaderElector::Campaign() {
     // candidates do not move in lockstep.
     auto wait = std::chrono::duration_cast<milliseconds>(options_.retry_period *
                                                          (1.0 + kJitterFactor * rng_.Uniform()));
-    if (stop_.WaitFor(wait)) return false;
+    if (WaitForChange(wait)) return false;
   }
+}
+
+bool LeaderElector::WaitForChange(milliseconds wait) {
+  const auto until = clock_.SteadyNow() + wait;
+  auto sleep_rest = [&] {
+    auto left = std::chrono::duration_cast<milliseconds>(until - clock_.SteadyNow());
+    return left.count() > 0 ? stop_.WaitFor(left) : stop_.Stopped();
+  };
+  if (!observed_ || observed_->resource_version.empty()) return sleep_rest();
+  // A watch of this one Lease from the version last read: a release by a
+  // leader shutting down is seen within a round trip, not at the next
+  // poll (retry period plus jitter). Renewals by the holder do not end the
+  // wait. The server ends the watch at timeoutSeconds; the rest is slept.
+  const std::string holder = observed_->holder;
+  const int64_t seconds = std::max<int64_t>(1, wait.count() / 1000);
+  std::string path = Path(true) + "?watch=true&fieldSelector=metadata.name%3D" + options_.name +
+                     "&resourceVersion=" + observed_->resource_version +
+                     "&timeoutSeconds=" + std::to_string(seconds);
+  bool changed = false;
+  std::string buffer;
+  simdjson::dom::parser parser;
+  auto on_chunk = [&](std::string_view chunk) {
+    buffer.append(chunk);
+    for (size_t nl; (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
+      simdjson::dom::element ev;
+      if (parser.parse(buffer.data(), nl).get(ev) != simdjson::SUCCESS) continue;
+      std::string_view type, who;
+      if (ev["type"].get(type) != simdjson::SUCCESS || type == "BOOKMARK") continue;
+      if (type == "ERROR" || type == "DELETED" ||
+          ev["object"]["spec"]["holderIdentity"].get(who) != simdjson::SUCCESS || who != holder) {
+        changed = true;
+        return false;
+      }
+    }
+    return true;
+  };
+  auto resp = client_.Watch(path, on_chunk, std::chrono::seconds(seconds + 10),
+                            [&] { return stop_.Stopped(); });
+  if (stop_.Stopped()) return true;
+  if (changed) return false;
+  if (!resp || resp->status != 200) {
+    if (!watch_failing_) {
+      spdlog::warn(
+          "leader election: cannot watch lease {}/{} ({}); a released lease is noticed at the "
+          "next poll instead",
+          options_.namespace_, options_.name,
+          resp ? std::to_string(resp->status) : resp.error().message);
+      watch_failing_ = true;
+    }
+  } else {
+    watch_failing_ = false;
+  }
+  return sleep_rest();
 }
 
 void LeaderElector::Lead() {

@@ -141,7 +141,10 @@ class LeaderElector {
   void Failed(const std::string& what);
   void Observe(const LeaseRecord& record);
   bool Campaign();  // true once leading; false when stopped
-  void Lead();      // returns on loss or stop
+  // Waits up to `wait`, or less once the Lease is released, deleted or
+  // changes hands (watched); true when stopped.
+  bool WaitForChange(std::chrono::milliseconds wait);
+  void Lead();  // returns on loss or stop
   void Release();
   std::string Path(bool collection) const;
 
@@ -158,7 +161,8 @@ class LeaderElector {
   std::chrono::steady_clock::time_point observed_at_{};  // when its spec was first seen
   std::chrono::steady_clock::time_point renewed_at_{};   // start of the last successful write
   std::string reported_leader_;
-  bool failing_ = false;  // the last attempt failed (log transitions only)
+  bool failing_ = false;        // the last attempt failed (log transitions only)
+  bool watch_failing_ = false;  // the Lease watch is refused (log once)
 
   // Any thread.
   std::atomic<bool> leading_{false};

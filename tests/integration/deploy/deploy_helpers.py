@@ -75,6 +75,7 @@ def permissions(own_ns):
         ("get", "/api/v1", None, True), ("get", "/apis/apps/v1", None, True),
         ("create", "leases.coordination.k8s.io", own_ns, True),
         ("update", "leases.coordination.k8s.io", own_ns, True),
+        ("watch", "leases.coordination.k8s.io", own_ns, True),
         ("get", "configmaps", own_ns, True), ("update", "configmaps", own_ns, True),
         # Never secrets, anywhere; no configmaps elsewhere; nothing written
         # outside its namespace; no listing of objects (only events).
@@ -83,6 +84,7 @@ def permissions(own_ns):
         ("get", "configmaps", "default", False), ("list", "configmaps", own_ns, False),
         ("create", "leases.coordination.k8s.io", "default", False),
         ("update", "leases.coordination.k8s.io", "default", False),
+        ("watch", "leases.coordination.k8s.io", "default", False),
         ("list", "pods", None, False), ("delete", "pods", "default", False), ("create", "pods", own_ns, False),
         ("create", "events", "default", False), ("patch", "deployments.apps", "default", False),
         ("create", "pods/exec", "default", False), ("impersonate", "serviceaccounts", None, False),

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/cluster_checkpoint.h"
 #include "app/config.h"
 #include "app/exporter.h"
 #include "app/observability.h"
@@ -296,7 +297,22 @@ int Run(const RunOptions& options) {
     }
     export_receiver(hub.size() - 1);
   }
-  if (auto r = hub.Recover((*checkpointer)->committed_event_seq()); !r) {
+  auto credentials = std::make_shared<kube::Credentials>(*client_config, clock);
+  // Under leader election the checkpoint lives in the cluster too, and a
+  // restarted replica keeps only the spooled events it covers.
+  kube::LeaderElectionOptions lopts;
+  std::unique_ptr<ClusterCheckpoint> cluster_checkpoint;
+  uint64_t recover_up_to = (*checkpointer)->committed_event_seq();
+  if (leader_election) {
+    lopts.name =
+        cfg.leader_election.id.empty() ? kube::kDefaultLeaderElectionId : cfg.leader_election.id;
+    const char* pod_ns = std::getenv("POD_NAMESPACE");
+    lopts.namespace_ = pod_ns && *pod_ns ? pod_ns : kube::DefaultLeaseNamespace();
+    cluster_checkpoint =
+        std::make_unique<ClusterCheckpoint>(credentials, lopts.namespace_, lopts.name, replica_id);
+    recover_up_to = cluster_checkpoint->RecoverUpTo(recover_up_to);
+  }
+  if (auto r = hub.Recover(recover_up_to); !r) {
     spdlog::error("{}", r.error().message);
     return 1;
   }
@@ -304,7 +320,6 @@ int Run(const RunOptions& options) {
   hub.AddSyncTarget([cp = checkpointer->get()] { cp->Sync(); });
   hub.Start();
 
-  auto credentials = std::make_shared<kube::Credentials>(*client_config, clock);
   auto limiter = std::make_shared<kube::RateLimiter>(cfg.kube_qps, cfg.kube_burst, clock);
   Exporter exporter(cfg, credentials, limiter, clock, rng, hub, **checkpointer, pipeline);
   exporter.SetRouting(MakeRouting(cfg, hub));
@@ -346,24 +361,12 @@ int Run(const RunOptions& options) {
   std::unique_ptr<kube::Client> elector_client;
   std::unique_ptr<kube::LeaderElector> elector;
   std::thread elector_thread;
-  std::unique_ptr<kube::Client> store_client;
-  std::unique_ptr<kube::ConfigMapStore> cluster_store;
-  kube::LeaderElectionOptions lopts;
   if (leader_election) {
-    lopts.name =
-        cfg.leader_election.id.empty() ? kube::kDefaultLeaderElectionId : cfg.leader_election.id;
-    const char* pod_ns = std::getenv("POD_NAMESPACE");
-    lopts.namespace_ = pod_ns && *pod_ns ? pod_ns : kube::DefaultLeaseNamespace();
     lopts.identity = kube::MakeIdentity(rng);
     lopts.lease_duration = cfg.leader_election.lease_duration;
     lopts.renew_deadline = cfg.leader_election.renew_deadline;
     lopts.retry_period = cfg.leader_election.retry_period;
     elector_client = std::make_unique<kube::Client>(credentials, nullptr, nullptr);
-    store_client = std::make_unique<kube::Client>(credentials, nullptr, nullptr);
-    cluster_store = std::make_unique<kube::ConfigMapStore>(
-        kube::ConfigMapStoreOptions{lopts.namespace_, lopts.name + "-checkpoint",
-                                    "checkpoint.json"},
-        *store_client);
     kube::LeaderCallbacks cb;
     cb.on_started_leading = [&] {
       is_leader.store(true);
@@ -421,36 +424,15 @@ int Run(const RunOptions& options) {
         if (exporting) break;
         kube::Checkpoint state;
         if ((*checkpointer)->had_state()) state = (*checkpointer)->TakeRecovered();
-        if (cluster_store) {
-          auto loaded = cluster_store->Load();
-          if (!loaded) {
-            spdlog::error("cannot read the cluster checkpoint: {}", loaded.error().message);
+        if (cluster_checkpoint) {
+          auto resumed = cluster_checkpoint->TakeOver(std::move(state), **checkpointer, hub);
+          if (!resumed) {
+            spdlog::error("{}", resumed.error().message);
             exit_code = 1;
             running = false;
             break;
           }
-          if (*loaded) {
-            auto cp = kube::DecodeCheckpoint(**loaded);
-            if (!cp) {
-              spdlog::warn("ignoring an unreadable cluster checkpoint: {}", cp.error().message);
-            } else if (cp->writer != replica_id || cp->journal_seq > state.journal_seq) {
-              // Another replica led since: its position and emitted set win.
-              spdlog::info("resuming from the cluster checkpoint of {} at resourceVersion {}",
-                           cp->writer, cp->resource_version);
-              state.resource_version = cp->resource_version;
-              state.emitted = std::move(cp->emitted);
-              kube::EmittedSet adopted(state.emitted);
-              (void)(*checkpointer)->Snapshot(state.resource_version, adopted);
-            }
-          }
-          (*checkpointer)
-              ->SetMirror(
-                  // A 409 means another replica wrote it since: this one is
-                  // being deposed; never overwrite the new leader's state.
-                  [store = cluster_store.get()](const kube::Checkpoint& cp) {
-                    return store->Save(kube::EncodeCheckpoint(cp));
-                  },
-                  std::chrono::milliseconds(1000));
+          state = std::move(*resumed);
         }
         if (auto r = exporter.Start(state); !r) {
           spdlog::error("{}", r.error().message);
@@ -548,6 +530,7 @@ int Run(const RunOptions& options) {
   // Stop emitting and write the final checkpoint (to the cluster too),
   // then hand the lease over, then drain the spools.
   exporter.Stop();
+  if (cluster_checkpoint) cluster_checkpoint->Flush();
   if (elector) {
     elector_stop.Stop();
     if (elector_thread.joinable()) elector_thread.join();

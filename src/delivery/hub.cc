@@ -182,13 +182,19 @@ void Hub::BeforeCommit() {
 }
 
 void Hub::AfterCommit() {
+  const bool gated = gated_.load();
   std::shared_lock lock(mu_);
   for (auto& r : receivers_) {
     if (r->staged) {
-      r->spool->Publish();
+      if (!gated) r->spool->Publish();
       r->staged = false;
     }
   }
+}
+
+void Hub::PublishUpTo(uint64_t event_seq) {
+  std::shared_lock lock(mu_);
+  for (auto& r : receivers_) r->spool->PublishUpTo(event_seq);
 }
 
 void Hub::Stop(std::chrono::milliseconds grace) {

@@ -78,7 +78,13 @@ class Hub {
   // a failing disk with a logged error (events are never thrown away here).
   void Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
   void BeforeCommit();
+  // Publishes what was staged, unless publishing is gated.
   void AfterCommit();
+  // Gated (under leader election), AfterCommit publishes nothing: the
+  // cluster checkpoint's mirror calls PublishUpTo once its copy covers the
+  // events (kube/checkpoint_mirror.h). Any thread.
+  void SetPublishGate(bool gated) { gated_.store(gated); }
+  void PublishUpTo(uint64_t event_seq);
 
   // Stops the syncer and every worker: each delivers for up to `grace`,
   // then what is left stays spooled (and synced).
@@ -125,6 +131,7 @@ class Hub {
   bool started_ = false;
   StopSignal syncer_stop_;
   std::thread syncer_;
+  std::atomic<bool> gated_{false};
 };
 
 }  // namespace kv::delivery

@@ -423,6 +423,17 @@ void Spool::Publish() {
   if (wake) readable_.notify_all();
 }
 
+void Spool::PublishUpTo(uint64_t event_seq) {
+  std::unique_lock lock(mu_);
+  size_t before = published_;
+  while (published_ < pending_.size() && pending_[published_].event_seq <= event_seq) {
+    ++published_;
+  }
+  bool wake = published_ != before && readers_waiting_ > 0;
+  lock.unlock();
+  if (wake) readable_.notify_all();
+}
+
 void Spool::Sync() {
   std::vector<int> fds;
   {
@@ -562,6 +573,11 @@ void Spool::Interrupt() {
 bool Spool::Empty() const {
   std::lock_guard lock(mu_);
   return pending_.empty();
+}
+
+bool Spool::NothingReadable() const {
+  std::lock_guard lock(mu_);
+  return published_ == 0;
 }
 
 }  // namespace kv::delivery

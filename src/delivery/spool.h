@@ -103,6 +103,9 @@ class Spool {
   Result<void> Append(const event::EventPtr& ev, uint64_t event_seq);
   // Makes every appended record readable.
   void Publish();
+  // Makes the appended records up to `event_seq` readable (a cluster
+  // checkpoint covers them; see kube/checkpoint_mirror.h). Any thread.
+  void PublishUpTo(uint64_t event_seq);
 
   // Worker thread. Waits until a batch is ready — `max_events` records, or
   // `max_bytes` of them, or the oldest has waited `linger` — and returns it
@@ -126,6 +129,8 @@ class Spool {
   void Interrupt();
 
   bool Empty() const;
+  // No published record is left (appended but unpublished ones may be).
+  bool NothingReadable() const;
   const SpoolStats& stats() const { return stats_; }
   const std::filesystem::path& dir() const { return options_.dir; }
 

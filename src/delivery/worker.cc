@@ -54,7 +54,9 @@ void Worker::Loop() {
       deadline = deadline_;
     }
     auto now = std::chrono::steady_clock::now();
-    if (closing && (now >= deadline || spool_.Empty())) break;
+    // Unpublished records (a cluster checkpoint never covered them) wait
+    // for the next start, like undelivered ones.
+    if (closing && (now >= deadline || spool_.NothingReadable())) break;
     auto give_up = closing ? deadline : now + std::chrono::seconds(1);
     std::vector<Entry> batch =
         spool_.Take(limits.max_events, limits.max_bytes, limits.linger, give_up);

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "kube/checkpoint_mirror.h"
 #include "util/files.h"
 #include "util/json_writer.h"
 
@@ -59,6 +60,17 @@ std::string EncodeCheckpoint(const Checkpoint& cp) {
     w.Key("writer");
     w.String(cp.writer);
   }
+  if (!cp.handovers.empty()) {
+    w.Key("handovers");
+    w.BeginArray();
+    for (const auto& h : cp.handovers) {
+      w.BeginArray();
+      w.String(h.writer);
+      w.Int(static_cast<int64_t>(h.event_seq));
+      w.EndArray();
+    }
+    w.EndArray();
+  }
   w.Key("emitted");
   w.BeginArray();
   for (const auto& [uid, st] : cp.emitted) {
@@ -100,6 +112,19 @@ Result<Checkpoint> DecodeCheckpoint(std::string_view json) {
   }
   std::string_view writer;
   if (root["writer"].get(writer) == simdjson::SUCCESS) cp.writer = writer;
+  simdjson::dom::array handovers;
+  if (root["handovers"].get(handovers) == simdjson::SUCCESS) {
+    for (auto item : handovers) {
+      simdjson::dom::array a;
+      std::string_view who;
+      int64_t seq = 0;
+      if (item.get(a) != simdjson::SUCCESS || a.size() != 2 || a.at(0).get(who) ||
+          a.at(1).get(seq) || seq < 0) {
+        return Fail(ErrorCode::kCorrupt, "checkpoint has a malformed handover entry");
+      }
+      cp.handovers.push_back({std::string(who), static_cast<uint64_t>(seq)});
+    }
+  }
   cp.resource_version = rv;
   cp.event_seq = static_cast<uint64_t>(eseq);
   cp.journal_seq = static_cast<uint64_t>(jseq);
@@ -225,7 +250,8 @@ void Checkpointer::SetCommitHooks(std::function<void()> before, std::function<vo
   after_commit_ = std::move(after);
 }
 
-void Checkpointer::Append(std::string line, const std::string& position, const EmittedSet& all) {
+void Checkpointer::Append(std::string line, const std::string& position, const EmittedSet& all,
+                          const std::function<void()>& mirror_update) {
   bool commits = event_seq_ != committed_seq_;
   if (commits && before_commit_) before_commit_();
   // Retry a failed write rather than go on: a line missing here means a
@@ -247,11 +273,14 @@ void Checkpointer::Append(std::string line, const std::string& position, const E
   }
   if (options_.fsync_every_line) ::fdatasync(fd_);
   committed_seq_ = event_seq_;
+  if (mirror_) {
+    if (mirror_update) mirror_update();
+    mirror_->Committed(position, committed_seq_, journal_seq_);
+  }
   if (commits && after_commit_) after_commit_();
   last_commit_micros_.store(
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.WallNow().time_since_epoch())
           .count());
-  if (mirror_ && clock_.SteadyNow() - last_mirror_ >= mirror_interval_) Mirror(position, all);
   ++lines_since_snapshot_;
   if (lines_since_snapshot_ >= options_.compact_lines ||
       clock_.SteadyNow() - last_snapshot_ >= options_.compact_interval) {
@@ -267,14 +296,14 @@ void Checkpointer::Seen(const std::string& uid, const EmittedSet::State& state,
                      Dash(position) + " " + uid + " " + Dash(state.resource_version) + " " +
                      std::to_string(state.count) + " " + std::to_string(state.series_count) + " " +
                      std::to_string(state.last_seen_micros) + "\n";
-  Append(std::move(line), position, all);
+  Append(std::move(line), position, all, [&] { mirror_->Seen(uid, state); });
 }
 
 void Checkpointer::Forgotten(const std::string& uid, const std::string& position,
                              const EmittedSet& all) {
   std::string line = std::to_string(++journal_seq_) + " F " + std::to_string(event_seq_) + " " +
                      Dash(position) + " " + uid + "\n";
-  Append(std::move(line), position, all);
+  Append(std::move(line), position, all, [&] { mirror_->Forgotten(uid); });
 }
 
 void Checkpointer::Position(const std::string& position, const EmittedSet& all, bool snapshot) {
@@ -283,7 +312,7 @@ void Checkpointer::Position(const std::string& position, const EmittedSet& all, 
   }
   std::string line = std::to_string(++journal_seq_) + " P " + std::to_string(event_seq_) + " " +
                      Dash(position) + "\n";
-  Append(std::move(line), position, all);
+  Append(std::move(line), position, all, nullptr);
 }
 
 Checkpoint Checkpointer::Current(const std::string& position, const EmittedSet& all) const {
@@ -293,25 +322,8 @@ Checkpoint Checkpointer::Current(const std::string& position, const EmittedSet& 
   cp.journal_seq = journal_seq_;
   cp.emitted = all.entries();
   cp.writer = writer_;
+  cp.handovers = handovers_;
   return cp;
-}
-
-void Checkpointer::SetMirror(std::function<Result<void>(const Checkpoint&)> mirror,
-                             std::chrono::milliseconds interval) {
-  mirror_ = std::move(mirror);
-  mirror_interval_ = interval;
-  last_mirror_ = {};
-}
-
-void Checkpointer::Mirror(const std::string& position, const EmittedSet& all) {
-  last_mirror_ = clock_.SteadyNow();
-  auto r = mirror_(Current(position, all));
-  if (!r && !mirror_failing_) {
-    spdlog::warn("cannot save the checkpoint in the cluster: {}", r.error().message);
-  } else if (r && mirror_failing_) {
-    spdlog::info("checkpoint saved in the cluster again");
-  }
-  mirror_failing_ = !r;
 }
 
 Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSet& all) {
@@ -321,8 +333,12 @@ Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSe
     return Fail(ErrorCode::kInternal, "events in flight");
   }
   Checkpoint cp = Current(position, all);
-  if (mirror_) Mirror(position, all);
   if (auto r = store_->Save(cp); !r) return r;
+  if (mirror_) {
+    // A relist may have changed the set wholesale.
+    mirror_->Replace(cp.emitted);
+    mirror_->Committed(position, committed_seq_, journal_seq_);
+  }
   // Every journal line is in the snapshot now.
   if (::ftruncate(fd_, 0) != 0) {
     spdlog::warn("cannot truncate {}: {}", options_.journal.string(), std::strerror(errno));

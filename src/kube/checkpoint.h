@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kube/emitted_set.h"
 #include "kube/watcher.h"
@@ -32,6 +33,8 @@
 #include "util/result.h"
 
 namespace kv::kube {
+
+class CheckpointMirror;
 
 struct Checkpoint {
   std::string resource_version;  // resume point; "" = list first
@@ -41,10 +44,22 @@ struct Checkpoint {
   // Which data directory wrote it (its replica id): event_seq and
   // journal_seq mean something only there.
   std::string writer;
+  // Under leader election, the last few leaders this state was taken over
+  // from, oldest first: {writer, event_seq of its last cluster checkpoint}.
+  // A replica that comes back after a fail-over finds here how far its own
+  // spooled events were covered (see CheckpointMirror).
+  struct Handover {
+    std::string writer;
+    uint64_t event_seq = 0;
+  };
+  std::vector<Handover> handovers;
+  static constexpr size_t kMaxHandovers = 8;
 };
 
 // JSON: {"version":1,"resourceVersion":..,"eventSeq":..,"journalSeq":..,
-// "emitted":[[uid, rv, count, seriesCount, lastSeenMicros], ...]}.
+// "writer":.., "handovers":[[writer, eventSeq], ...],
+// "emitted":[[uid, rv, count, seriesCount, lastSeenMicros], ...]}
+// (writer and handovers optional).
 std::string EncodeCheckpoint(const Checkpoint& cp);
 // kCorrupt with a reason for anything that is not such a document.
 Result<Checkpoint> DecodeCheckpoint(std::string_view json);
@@ -112,12 +127,17 @@ class Checkpointer final : public WatchLog {
   // Writes a snapshot now (shutdown). Watcher thread, or after it stopped.
   Result<void> Snapshot(const std::string& position, const EmittedSet& all);
 
-  // Also save snapshots through `mirror` (the cluster's copy under leader
-  // election), at most every `interval` while events flow, and at every
-  // Snapshot(). Watcher thread, before it starts; null turns it off.
-  void SetMirror(std::function<Result<void>(const Checkpoint&)> mirror,
-                 std::chrono::milliseconds interval);
+  // Under leader election: also keep `mirror` (the cluster's copy, which
+  // gates publishing) up to date at every journal line. Watcher thread,
+  // before it starts; null turns it off.
+  void SetMirror(CheckpointMirror* mirror) { mirror_ = mirror; }
+  // Carried in every checkpoint written from now on (see Checkpoint).
+  void set_handovers(std::vector<Checkpoint::Handover> h) { handovers_ = std::move(h); }
   void set_writer(std::string writer) { writer_ = std::move(writer); }
+
+  // The state as a snapshot would write it, with `position` and `all`.
+  // Watcher thread, or while it does not run.
+  Checkpoint Current(const std::string& position, const EmittedSet& all) const;
 
   // Wall time (micros) of the last journal line: how fresh the durable
   // resume point is. Any thread.
@@ -126,9 +146,10 @@ class Checkpointer final : public WatchLog {
  private:
   Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options, Clock& clock);
   Result<void> Replay(const std::string& text);
-  void Append(std::string line, const std::string& position, const EmittedSet& all);
-  Checkpoint Current(const std::string& position, const EmittedSet& all) const;
-  void Mirror(const std::string& position, const EmittedSet& all);
+  // Writes `line`; `mirror_update` (may be null) then tells the mirror
+  // what changed, before it hears the new position.
+  void Append(std::string line, const std::string& position, const EmittedSet& all,
+              const std::function<void()>& mirror_update);
 
   // Constant after construction.
   const std::unique_ptr<CheckpointStore> store_;
@@ -144,11 +165,9 @@ class Checkpointer final : public WatchLog {
   uint64_t lines_since_snapshot_ = 0;
   std::chrono::steady_clock::time_point last_snapshot_;
   std::chrono::system_clock::time_point last_snapshot_wall_;
-  std::function<Result<void>(const Checkpoint&)> mirror_;
-  std::chrono::milliseconds mirror_interval_{1000};
-  std::chrono::steady_clock::time_point last_mirror_{};
-  bool mirror_failing_ = false;
+  CheckpointMirror* mirror_ = nullptr;
   std::string writer_;
+  std::vector<Checkpoint::Handover> handovers_;
   std::atomic<int64_t> last_commit_micros_{0};
   std::function<void()> before_commit_;
   std::function<void()> after_commit_;

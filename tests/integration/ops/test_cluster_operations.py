@@ -36,6 +36,9 @@ def free_port():
         return s.getsockname()[1]
 
 
+BATCH = 50  # the file receiver's batch size in le_config
+
+
 def le_config(namespace, lease, lease_seconds=4, renew_seconds=3, retry_seconds=1):
     return f"""
 logLevel: info
@@ -46,7 +49,7 @@ leaderElection:
   leaseDurationSeconds: {lease_seconds}
   renewDeadlineSeconds: {renew_seconds}
   retryPeriodSeconds: {retry_seconds}
-delivery: {{batchMaxEvents: 50, batchLingerMilliseconds: 20}}
+delivery: {{batchMaxEvents: {BATCH}, batchLingerMilliseconds: 20}}
 route:
   routes:
     - match: [{{namespace: "^{namespace}$", receiver: dump}}]
@@ -91,12 +94,13 @@ def test_standby_takes_over_after_the_leader_is_killed_and_nothing_is_lost(
     a.stop()
     got = keys(a.folder / "events.json", namespace) + keys(b.folder / "events.json", namespace)
     dup = sum(c - 1 for c in collections.Counter(got).values() if c > 1)
-    print(f"\nfail-over: {n} events, {len(set(got))} delivered, {dup} delivered twice "
-          "(the leader's work since its last cluster checkpoint)")
+    print(f"\nfail-over: {n} events, {len(set(got))} delivered, {dup} delivered twice")
     assert len(set(got)) == n
     # A duplicate is the same event version (same idempotency key) by
-    # construction of the count; bound it well below the whole stream.
-    assert dup < n // 2
+    # construction of the count. Receivers see only events the cluster
+    # checkpoint covers, and the killed replica drops what it spooled past
+    # it, so what can come twice is the batch it had in flight at the kill.
+    assert dup <= BATCH, f"{dup} duplicates, more than the one in-flight batch ({BATCH})"
     cm = cluster.kubectl_json("get", "configmap", lease + "-checkpoint", "-n", namespace)
     assert "checkpoint.json" in cm.get("data", {}) or "checkpoint.json" in cm.get("binaryData", {})
 

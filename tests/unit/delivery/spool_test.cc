@@ -67,6 +67,24 @@ TEST(Spool, AppendedRecordsAreInvisibleUntilPublished) {
   EXPECT_EQ(Uids((*s)->Take(10, 1 << 20, milliseconds(0), Soon())), std::vector<std::string>{"a"});
 }
 
+TEST(Spool, PublishUpToShowsOnlyRecordsUpToThatEvent) {
+  kv::testing::TempDir tmp;
+  auto s = Spool::Open(Opts(tmp.path()));
+  ASSERT_TRUE(s.has_value());
+  ASSERT_TRUE((*s)->Append(Ev("a"), 3).has_value());
+  ASSERT_TRUE((*s)->Append(Ev("b"), 5).has_value());
+  ASSERT_TRUE((*s)->Append(Ev("c"), 8).has_value());
+  (*s)->PublishUpTo(6);
+  EXPECT_FALSE((*s)->NothingReadable());
+  EXPECT_EQ(Uids((*s)->Take(10, 1 << 20, milliseconds(0), Soon())),
+            (std::vector<std::string>{"a", "b"}));
+  (*s)->Ack();
+  EXPECT_TRUE((*s)->NothingReadable()) << "c is appended but not published";
+  EXPECT_FALSE((*s)->Empty());
+  (*s)->PublishUpTo(8);
+  EXPECT_EQ(Uids((*s)->Take(10, 1 << 20, milliseconds(0), Soon())), std::vector<std::string>{"c"});
+}
+
 TEST(Spool, UnackedRecordsComeBackAfterReopenInOrder) {
   kv::testing::TempDir tmp;
   {

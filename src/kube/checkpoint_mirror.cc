@@ -1,0 +1,159 @@
+#include "kube/checkpoint_mirror.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace kv::kube {
+
+CheckpointMirror::CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish)
+    : options_(options), save_(std::move(save)), publish_(std::move(publish)) {}
+
+CheckpointMirror::~CheckpointMirror() { Stop(); }
+
+void CheckpointMirror::Start(Checkpoint state) {
+  {
+    std::lock_guard lock(mu_);
+    shadow_ = std::move(state);
+    saved_event_seq_ = shadow_.event_seq;
+    // Never equal to a journal_seq: the first turn saves at once, the new
+    // leader's claim on the state.
+    dirty_journal_ = UINT64_MAX;
+    stop_ = false;
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void CheckpointMirror::Seen(const std::string& uid, const EmittedSet::State& state) {
+  std::lock_guard lock(mu_);
+  shadow_.emitted[uid] = state;
+}
+
+void CheckpointMirror::Forgotten(const std::string& uid) {
+  std::lock_guard lock(mu_);
+  shadow_.emitted.erase(uid);
+}
+
+void CheckpointMirror::Replace(const EmittedSet::Map& all) {
+  std::lock_guard lock(mu_);
+  shadow_.emitted = all;
+}
+
+void CheckpointMirror::Committed(const std::string& position, uint64_t event_seq,
+                                 uint64_t journal_seq) {
+  {
+    std::lock_guard lock(mu_);
+    shadow_.resource_version = position;
+    shadow_.event_seq = event_seq;
+    shadow_.journal_seq = journal_seq;
+  }
+  changed_.notify_one();
+}
+
+uint64_t CheckpointMirror::saved_event_seq() const {
+  std::lock_guard lock(mu_);
+  return saved_event_seq_;
+}
+
+bool CheckpointMirror::SaveOnce(bool final) {
+  Checkpoint copy;
+  {
+    std::lock_guard lock(mu_);
+    if (shadow_.journal_seq == dirty_journal_ && !final) return false;
+    copy = shadow_;  // the map copy is the price of not holding the watcher
+  }
+  auto r = save_(copy);
+  bool publish = static_cast<bool>(r);
+  if (!r) {
+    if (r.error().code == ErrorCode::kRejected && r.error().http_status != 409) {
+      // Too large for a ConfigMap (or refused for good): deliver anyway.
+      if (!too_large_logged_) {
+        spdlog::error(
+            "cannot save the checkpoint in the cluster: {}; delivering without it (a fail-over "
+            "may re-send events)",
+            r.error().message);
+        too_large_logged_ = true;
+      }
+      publish = true;
+    } else if (!failing_) {
+      spdlog::warn("cannot save the checkpoint in the cluster: {}; holding new events back",
+                   r.error().message);
+    }
+    failing_ = true;
+  } else if (failing_) {
+    spdlog::info("checkpoint saved in the cluster again");
+    failing_ = false;
+  }
+  if (publish) {
+    {
+      std::lock_guard lock(mu_);
+      dirty_journal_ = copy.journal_seq;
+      if (r) saved_event_seq_ = copy.event_seq;
+    }
+    publish_(copy.event_seq);
+  }
+  return true;
+}
+
+void CheckpointMirror::Loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [&] { return stop_ || shadow_.journal_seq != dirty_journal_; });
+      if (stop_) return;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    SaveOnce(false);
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    auto pause = std::max(options_.min_interval, 2 * took);
+    std::unique_lock lock(mu_);
+    changed_.wait_for(lock, pause, [&] { return stop_; });
+    if (stop_) return;
+  }
+}
+
+void CheckpointMirror::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<void> CheckpointMirror::Flush() {
+  Stop();
+  Checkpoint copy;
+  {
+    std::lock_guard lock(mu_);
+    copy = shadow_;
+  }
+  auto r = save_(copy);
+  if (!r) {
+    // Not published: the events stay in the spool, and the next start
+    // drops them if whoever leads then re-emits them (CoveredUpTo).
+    return Fail(r.error().code, "final checkpoint not saved in the cluster: " + r.error().message);
+  }
+  {
+    std::lock_guard lock(mu_);
+    dirty_journal_ = copy.journal_seq;
+    saved_event_seq_ = copy.event_seq;
+  }
+  publish_(copy.event_seq);
+  return {};
+}
+
+std::optional<uint64_t> CheckpointMirror::CoveredUpTo(const Checkpoint& cp,
+                                                      const std::string& writer) {
+  if (writer.empty()) return std::nullopt;
+  if (cp.writer == writer) return cp.event_seq;
+  // The newest hand-over from this writer (it may have led more than once).
+  for (auto it = cp.handovers.rbegin(); it != cp.handovers.rend(); ++it) {
+    if (it->writer == writer) return it->event_seq;
+  }
+  return std::nullopt;
+}
+
+}  // namespace kv::kube

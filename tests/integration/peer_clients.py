@@ -65,9 +65,11 @@ class WebhookPeer:
         out = []
         if not self.record.exists():
             return out
-        for line in self.record.read_text().splitlines():
+        text = self.record.read_text()
+        # The peer may be writing its last line right now: read only
+        # complete (newline-terminated) lines.
+        for line in text[:text.rfind("\n") + 1].splitlines():
             if not line.strip():
                 continue
-            rec = json.loads(line)
-            out.append(rec)
+            out.append(json.loads(line))
         return out

@@ -18,14 +18,14 @@ def test_version():
 def test_check_config_lists_every_problem_with_line_and_column(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("logLevl: info\nroute:\n  match:\n    - namespace: '*test*'\n      receiver: nope\n"
-                   "receivers:\n  - name: a\n    webhook: {endpoint: http://x}\n")
+                   "receivers:\n  - name: a\n    kafka: {brokers: [localhost:9092], topic: t}\n")
     res = run("check-config", str(bad))
     assert res.returncode == 1
     err = res.stderr
     assert f"{bad}:1:1: logLevl: unknown key (did you mean 'logLevel'?)" in err
     assert "looks like a glob" in err
     assert "receiver 'nope' is not defined" in err
-    assert "receiver kind 'webhook' is not implemented" in err
+    assert "receiver kind 'kafka' is not implemented" in err
 
 
 def test_reference_conf_flag_runs(cluster, namespace, tmp_path):

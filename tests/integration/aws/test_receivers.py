@@ -31,8 +31,9 @@ from receivers_support import (  # noqa: E402
     read_bucket_lines, read_log_stream, read_stream, receiver_config, unique)
 
 BULK = int(os.environ.get("KUBEVENTS_AWS_BULK", "5000"))  # smaller for a quick local run
-# moto takes 0.1-1.5 s per 10-entry batch call on a loaded machine: 5,000
-# events through sns/sqs/eventbridge can take minutes. A deadline, not a speed check.
+# 5,000 events through sns/sqs take about a minute each against moto (with
+# testenv/moto_server.py's clock; without it, minutes). A deadline, not a
+# speed check.
 READ_TIMEOUT = 900
 
 

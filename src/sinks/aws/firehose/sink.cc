@@ -1,5 +1,6 @@
 #include "sinks/aws/firehose/sink.h"
 
+#include "sinks/aws/common/encode_batch.h"
 #include "sinks/aws/common/errors.h"
 #include "sinks/aws/firehose/encoder.h"
 #include "sinks/aws/firehose/request.h"
@@ -20,24 +21,13 @@ class FirehoseSink final : public Sink {
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     aws_common::OutcomeBuilder out(batch.size());
-    std::vector<std::string> records;
-    std::vector<size_t> index, costs;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto r = Encode(batch[i], config_);
-      if (!r) {
-        out.Set(i, Verdict::kReject, r.error().message);
-      } else if (r->size() > kMaxRecordBytes) {
-        out.Set(i, Verdict::kReject,
-                aws_common::OversizeReason("firehose", r->size(), kMaxRecordBytes));
-      } else {
-        costs.push_back(r->size());
-        index.push_back(i);
-        records.push_back(std::move(*r));
-      }
-    }
-    auto chunks = aws_common::Split(costs, kLimits);
+    auto encoded = aws_common::EncodeBatch<std::string>(
+        batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
+        [](const std::string& e) { return e.size(); }, kMaxRecordBytes, "firehose", &out);
+    auto& records = encoded.entries;
+    auto chunks = aws_common::Split(encoded.costs, kLimits);
     aws_common::SendChunks(
-        chunks, index,
+        chunks, encoded.index,
         [&](const aws_common::Chunk& c) {
           std::span<const std::string> part(records.data() + c.begin, c.size());
           return ParsePutRecordBatch(

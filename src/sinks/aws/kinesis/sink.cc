@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sinks/aws/common/encode_batch.h"
 #include "sinks/aws/common/errors.h"
 #include "sinks/aws/kinesis/encoder.h"
 #include "sinks/aws/kinesis/request.h"
@@ -22,24 +23,13 @@ class KinesisSink final : public Sink {
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     aws_common::OutcomeBuilder out(batch.size());
-    std::vector<Record> records;
-    std::vector<size_t> index, costs;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto r = Encode(batch[i], config_);
-      if (!r) {
-        out.Set(i, Verdict::kReject, r.error().message);
-      } else if (r->cost > kMaxRecordBytes) {
-        out.Set(i, Verdict::kReject,
-                aws_common::OversizeReason("kinesis", r->cost, kMaxRecordBytes));
-      } else {
-        costs.push_back(r->cost);
-        index.push_back(i);
-        records.push_back(std::move(*r));
-      }
-    }
-    auto chunks = aws_common::Split(costs, kLimits);
+    auto encoded = aws_common::EncodeBatch<Record>(
+        batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
+        [](const Record& e) { return e.cost; }, kMaxRecordBytes, "kinesis", &out);
+    auto& records = encoded.entries;
+    auto chunks = aws_common::Split(encoded.costs, kLimits);
     aws_common::SendChunks(
-        chunks, index,
+        chunks, encoded.index,
         [&](const aws_common::Chunk& c) {
           std::span<const Record> part(records.data() + c.begin, c.size());
           auto r = ParsePutRecords(

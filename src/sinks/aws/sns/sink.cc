@@ -1,5 +1,6 @@
 #include "sinks/aws/sns/sink.h"
 
+#include "sinks/aws/common/encode_batch.h"
 #include "sinks/aws/common/errors.h"
 #include "sinks/aws/sns/encoder.h"
 #include "sinks/aws/sns/request.h"
@@ -20,23 +21,13 @@ class SnsSink final : public Sink {
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     aws_common::OutcomeBuilder out(batch.size());
-    std::vector<aws_common::QueueMessage> messages;
-    std::vector<size_t> index, costs;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto m = Encode(batch[i], config_);
-      if (!m) {
-        out.Set(i, Verdict::kReject, m.error().message);
-      } else if (m->cost > kMaxMessageBytes) {
-        out.Set(i, Verdict::kReject, aws_common::OversizeReason("sns", m->cost, kMaxMessageBytes));
-      } else {
-        costs.push_back(m->cost);
-        index.push_back(i);
-        messages.push_back(std::move(*m));
-      }
-    }
-    auto chunks = aws_common::Split(costs, kLimits);
+    auto encoded = aws_common::EncodeBatch<aws_common::QueueMessage>(
+        batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
+        [](const aws_common::QueueMessage& e) { return e.cost; }, kMaxMessageBytes, "sns", &out);
+    auto& messages = encoded.entries;
+    auto chunks = aws_common::Split(encoded.costs, kLimits);
     aws_common::SendChunks(
-        chunks, index,
+        chunks, encoded.index,
         [&](const aws_common::Chunk& c) {
           std::span<const aws_common::QueueMessage> part(messages.data() + c.begin, c.size());
           return ParsePublishBatch(client_->PostForm(EncodePublishBatch(config_.topic_arn, part)),

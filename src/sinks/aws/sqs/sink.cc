@@ -1,5 +1,6 @@
 #include "sinks/aws/sqs/sink.h"
 
+#include "sinks/aws/common/encode_batch.h"
 #include "sinks/aws/common/errors.h"
 #include "sinks/aws/sqs/encoder.h"
 #include "sinks/aws/sqs/request.h"
@@ -25,34 +26,24 @@ class SqsSink final : public Sink {
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     aws_common::OutcomeBuilder out(batch.size());
-    std::vector<aws_common::QueueMessage> messages;
-    std::vector<size_t> index, costs;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto m = Encode(batch[i], config_);
-      if (!m) {
-        out.Set(i, Verdict::kReject, m.error().message);
-      } else if (m->cost > kMaxMessageBytes) {
-        out.Set(i, Verdict::kReject, aws_common::OversizeReason("sqs", m->cost, kMaxMessageBytes));
-      } else {
-        costs.push_back(m->cost);
-        index.push_back(i);
-        messages.push_back(std::move(*m));
-      }
-    }
+    auto encoded = aws_common::EncodeBatch<aws_common::QueueMessage>(
+        batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
+        [](const aws_common::QueueMessage& e) { return e.cost; }, kMaxMessageBytes, "sqs", &out);
+    auto& messages = encoded.entries;
     if (!messages.empty() && queue_url_.empty()) {
       auto url = ParseGetQueueUrl(client_->PostJson(kGetQueueUrlTarget, kJsonVersion,
                                                     EncodeGetQueueUrl(config_.queue_name)));
       if (!url) {
         Verdict v =
             url.error().code == ErrorCode::kUnavailable ? Verdict::kRetry : Verdict::kReject;
-        for (size_t i : index) out.Set(i, v, url.error().message);
+        for (size_t i : encoded.index) out.Set(i, v, url.error().message);
         return out.Finish();
       }
       queue_url_ = *url;
     }
-    auto chunks = aws_common::Split(costs, kLimits);
+    auto chunks = aws_common::Split(encoded.costs, kLimits);
     aws_common::SendChunks(
-        chunks, index,
+        chunks, encoded.index,
         [&](const aws_common::Chunk& c) {
           std::span<const aws_common::QueueMessage> part(messages.data() + c.begin, c.size());
           return ParseSendMessageBatch(client_->PostJson(kSendMessageBatchTarget, kJsonVersion,

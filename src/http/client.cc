@@ -83,6 +83,46 @@ void SetBlob(CURL* curl, CURLoption option, const std::string& pem) {
   curl_easy_setopt(curl, option, &blob);
 }
 
+// The parts of an https URL that serverName handling needs.
+struct HttpsTarget {
+  std::string userinfo;   // "user:pass@" or ""
+  std::string host;       // as written: "example.com", "10.0.0.1", "[::1]"
+  std::string port;       // "443" when absent
+  std::string authority;  // host[:port] as written, for the Host header
+  std::string rest;       // "/path?query", at least "/"
+};
+
+Result<HttpsTarget> SplitHttpsUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.compare(0, kScheme.size(), kScheme) != 0) {
+    return Fail(ErrorCode::kInvalidConfig, "tls.serverName needs an https:// URL");
+  }
+  HttpsTarget t;
+  size_t start = kScheme.size();
+  size_t end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? end : end - start);
+  t.rest = end == std::string::npos ? "/" : url.substr(end);
+  if (!t.rest.empty() && t.rest[0] != '/') t.rest = "/" + t.rest;
+  if (size_t at = authority.rfind('@'); at != std::string::npos) {
+    t.userinfo = authority.substr(0, at + 1);
+    authority.erase(0, at + 1);
+  }
+  t.authority = authority;
+  size_t colon = authority.rfind(':');
+  size_t bracket = authority.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    t.host = authority.substr(0, colon);
+    t.port = authority.substr(colon + 1);
+  } else {
+    t.host = authority;
+    t.port = "443";
+  }
+  if (t.host.empty() || t.port.empty()) {
+    return Fail(ErrorCode::kInvalidConfig, "cannot read the host of " + url);
+  }
+  return t;
+}
+
 }  // namespace
 
 Client::Client() : curl_(curl_easy_init()) {}
@@ -107,7 +147,23 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
   if (curl == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   curl_easy_reset(curl);  // keeps the connection cache
   t.curl = curl;
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // serverName: libcurl takes SNI and the verified name from the URL, so
+  // the URL names server_name and CONNECT_TO sends the connection to the
+  // real host; the Host header keeps the real one (what Go does).
+  std::string url = request.url;
+  std::string host_header;
+  curl_slist* connect_to = nullptr;
+  if (!tls.server_name.empty()) {
+    auto target = SplitHttpsUrl(request.url);
+    if (!target) return Fail(ErrorCode::kInvalidConfig, target.error().message);
+    url = "https://" + target->userinfo + tls.server_name + ":" + target->port + target->rest;
+    connect_to = curl_slist_append(
+        nullptr,
+        (tls.server_name + ":" + target->port + ":" + target->host + ":" + target->port).c_str());
+    host_header = "Host: " + target->authority;
+    curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
@@ -122,6 +178,7 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
   }
   // No "Expect: 100-continue" round trip on uploads.
   headers = curl_slist_append(headers, "Expect:");
+  if (!host_header.empty()) headers = curl_slist_append(headers, host_header.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -168,6 +225,7 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
 
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
+  curl_slist_free_all(connect_to);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &t.response.status);
   if (rc != CURLE_OK && !t.stopped_by_callback) {
     std::string detail = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);

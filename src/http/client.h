@@ -27,6 +27,11 @@ struct TlsOptions {
   std::string client_cert_file;
   std::string client_key_pem;  // PEM, or
   std::string client_key_file;
+  // The name to send as SNI and to verify the server's certificate against,
+  // instead of the URL's host (Go's tls.Config.ServerName). The connection
+  // still goes to the URL's host and port, and the Host header stays the
+  // URL's. Empty = the URL's host. https URLs only.
+  std::string server_name;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

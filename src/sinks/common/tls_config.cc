@@ -25,12 +25,7 @@ http::TlsOptions ParseTls(const config::Node& body) {
     node.Report("configured certFile but forgot keyFile for client certificate authentication",
                 "certFile");
   }
-  if (!node.String("serverName").empty()) {
-    node.Warn(
-        "serverName is not applied by this kubevents version: the certificate is verified "
-        "against the host in the URL",
-        "serverName");
-  }
+  tls.server_name = node.String("serverName");
   return tls;
 }
 

@@ -9,7 +9,8 @@ namespace kv::sinks {
 
 // Reads `body.tls` (absent: defaults, verification on). Problems (unknown
 // keys, a key file without a certificate or the reverse) go to the node's
-// diagnostics; serverName is accepted with a warning (not applied yet).
+// diagnostics. serverName sets the name sent as SNI and verified against
+// the certificate (http::TlsOptions::server_name).
 http::TlsOptions ParseTls(const config::Node& body);
 
 }  // namespace kv::sinks

@@ -38,6 +38,7 @@ TEST(WebhookConfig, ReferenceBlockParses) {
   EXPECT_EQ(cfg.tls.ca_file, "/ca");
   EXPECT_EQ(cfg.tls.client_cert_file, "/c");
   EXPECT_EQ(cfg.tls.client_key_file, "/k");
+  EXPECT_EQ(cfg.tls.server_name, "example.invalid");
   EXPECT_TRUE(cfg.layout);
   EXPECT_EQ(cfg.batch, BatchFormat::kNone);
   EXPECT_EQ(cfg.timeout, std::chrono::seconds(30));
@@ -229,6 +230,39 @@ TEST(WebhookSink, HttpsVerifiesTheServerWithCaFile) {
   auto sink2 = std::move(*Parse(untrusted.node)(SinkContext{"hook", &clock}));
   SendOutcome out = sink2->Send(batch);
   EXPECT_EQ(out.items, std::vector<Verdict>{Verdict::kRetry});
+  EXPECT_EQ(server.Requests().size(), 1u);
+}
+
+// tls.serverName (Go's ServerName): a certificate issued only for a DNS
+// name is accepted on a connection to 127.0.0.1 when serverName names it;
+// without serverName, or with another name, verification fails. The
+// server sees the endpoint's own Host header.
+TEST(WebhookSink, ServerNameIsTheNameTheCertificateMustMatch) {
+  kv::testing::TempDir dir;
+  std::string cert = (dir.path() / "cert.pem").string();
+  std::string key = (dir.path() / "key.pem").string();
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=hooks.internal.test "
+      "-addext subjectAltName=DNS:hooks.internal.test -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "openssl CLI not usable";
+  kv::testing::LocalServer server(cert, key);
+  std::vector<event::EventPtr> batch{MakeEvent()};
+  FakeClock clock;
+  auto send = [&](const std::string& tls) {
+    Block b("endpoint: " + server.Url("/x?a=1") + "\ntls: {caFile: " + cert + tls + "}\n");
+    EXPECT_FALSE(b.HasErrors()) << b.Problems();
+    auto sink = std::move(*Parse(b.node)(SinkContext{"hook", &clock}));
+    return sink->Send(batch);
+  };
+  EXPECT_EQ(send(", serverName: hooks.internal.test").request, Verdict::kDelivered);
+  ASSERT_EQ(server.Requests().size(), 1u);
+  EXPECT_EQ(server.Requests()[0].path, "/x");
+  EXPECT_EQ(server.Requests()[0].query, "a=1");
+  EXPECT_EQ(server.Requests()[0].Header("Host"), server.Url("").substr(8));
+  EXPECT_EQ(send("").items, std::vector<Verdict>{Verdict::kRetry})
+      << "127.0.0.1 is not in the cert";
+  EXPECT_EQ(send(", serverName: other.internal.test").items, std::vector<Verdict>{Verdict::kRetry});
   EXPECT_EQ(server.Requests().size(), 1u);
 }
 

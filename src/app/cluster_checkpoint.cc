@@ -101,7 +101,18 @@ Result<kube::Checkpoint> ClusterCheckpoint::TakeOver(kube::Checkpoint local,
       [&hub](uint64_t event_seq) { hub.PublishUpTo(event_seq); });
   mirror_->Start(checkpointer.Current(state.resource_version, adopted));
   checkpointer.SetMirror(mirror_.get());
+  published_mirror_.store(mirror_.get());
   return state;
+}
+
+int64_t ClusterCheckpoint::last_saved_micros() const {
+  auto* m = published_mirror_.load();
+  return m ? m->last_saved_micros() : 0;
+}
+
+uint64_t ClusterCheckpoint::failed_saves() const {
+  auto* m = published_mirror_.load();
+  return m ? m->failed_saves() : 0;
 }
 
 void ClusterCheckpoint::Flush() {

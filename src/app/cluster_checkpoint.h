@@ -7,6 +7,7 @@
 // Threads: the owner's (main) thread, except the mirror's own.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -44,13 +45,19 @@ class ClusterCheckpoint {
   // line: saves the final state and publishes what it covers.
   void Flush();
 
+  // For metrics (any thread): the mirror's last save (micros, 0 = none yet
+  // or not leading) and failed saves.
+  int64_t last_saved_micros() const;
+  uint64_t failed_saves() const;
+
  private:
   Result<void> Save(const kube::Checkpoint& cp);
 
   const std::string replica_id_;
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<kube::ConfigMapStore> store_;
-  std::unique_ptr<kube::CheckpointMirror> mirror_;
+  std::unique_ptr<kube::CheckpointMirror> mirror_;  // set once by TakeOver
+  std::atomic<kube::CheckpointMirror*> published_mirror_{nullptr};
 };
 
 }  // namespace kv::app

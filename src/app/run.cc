@@ -338,6 +338,25 @@ int Run(const RunOptions& options) {
                                   static_cast<double>(cp->last_commit_micros()) / 1e6);
                           }
                         });
+  if (cluster_checkpoint) {
+    registry.AddCollector(
+        {{"checkpoint_cluster_saved_timestamp_seconds",
+          "Wall time of the last checkpoint saved in the cluster (leader only); receivers see "
+          "events only once such a save covers them.",
+          server::MetricType::kGauge,
+          {}},
+         {"checkpoint_cluster_save_failures_total",
+          "Checkpoint saves in the cluster that failed (events wait meanwhile).",
+          server::MetricType::kCounter,
+          {}}},
+        [cc = cluster_checkpoint.get()](server::Collection& c) {
+          if (cc->last_saved_micros() > 0) {
+            c.Add("checkpoint_cluster_saved_timestamp_seconds",
+                  static_cast<double>(cc->last_saved_micros()) / 1e6);
+          }
+          c.Add("checkpoint_cluster_save_failures_total", static_cast<double>(cc->failed_saves()));
+        });
+  }
 
   WakeQueue wake;
   std::atomic<bool> shutting_down{false};

@@ -51,6 +51,16 @@ void CheckpointMirror::Committed(const std::string& position, uint64_t event_seq
   changed_.notify_one();
 }
 
+void CheckpointMirror::NoteSave(bool ok) {
+  if (!ok) {
+    failed_saves_.fetch_add(1);
+    return;
+  }
+  last_saved_micros_.store(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+}
+
 uint64_t CheckpointMirror::saved_event_seq() const {
   std::lock_guard lock(mu_);
   return saved_event_seq_;
@@ -64,6 +74,7 @@ bool CheckpointMirror::SaveOnce(bool final) {
     copy = shadow_;  // the map copy is the price of not holding the watcher
   }
   auto r = save_(copy);
+  NoteSave(static_cast<bool>(r));
   bool publish = static_cast<bool>(r);
   if (!r) {
     if (r.error().code == ErrorCode::kRejected && r.error().http_status != 409) {
@@ -131,6 +142,7 @@ Result<void> CheckpointMirror::Flush() {
     copy = shadow_;
   }
   auto r = save_(copy);
+  NoteSave(static_cast<bool>(r));
   if (!r) {
     // Not published: the events stay in the spool, and the next start
     // drops them if whoever leads then re-emits them (CoveredUpTo).

@@ -25,6 +25,7 @@
 // logged and published anyway: delivery goes on, a fail-over may re-send.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -72,6 +73,10 @@ class CheckpointMirror {
 
   // The event sequence number the last successful save covered.
   uint64_t saved_event_seq() const;
+  // Wall time (micros since the epoch) of the last successful save, 0
+  // before the first; and how many saves failed. Any thread.
+  int64_t last_saved_micros() const { return last_saved_micros_.load(); }
+  uint64_t failed_saves() const { return failed_saves_.load(); }
 
   // Which of a replica's spooled events a cluster checkpoint `cp` covers,
   // for the replica `writer` coming back: the event_seq of the last copy it
@@ -84,6 +89,7 @@ class CheckpointMirror {
   // One save of the current shadow; publishes on success. Returns whether
   // there was anything new to save.
   bool SaveOnce(bool final);
+  void NoteSave(bool ok);
 
   const CheckpointMirrorOptions options_;
   const SaveFn save_;
@@ -98,6 +104,8 @@ class CheckpointMirror {
   bool stop_ = false;
   bool too_large_logged_ = false;
   bool failing_ = false;
+  std::atomic<int64_t> last_saved_micros_{0};
+  std::atomic<uint64_t> failed_saves_{0};
   std::thread thread_;
 };
 

@@ -90,6 +90,8 @@ def test_standby_takes_over_after_the_leader_is_killed_and_nothing_is_lost(
     wait_for(lambda: len(set(keys(a.folder / "events.json", namespace)) |
                          set(keys(b.folder / "events.json", namespace))) >= n,
              timeout=300, what="every event at one of the replicas")
+    status, metrics = b.http_get("/metrics")
+    assert status == 200 and "kubevents_checkpoint_cluster_saved_timestamp_seconds " in metrics
     b.stop()
     a.stop()
     got = keys(a.folder / "events.json", namespace) + keys(b.folder / "events.json", namespace)

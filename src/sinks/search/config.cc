@@ -111,14 +111,36 @@ void ParseAuth(const config::Node& node, SearchConfig& c) {
   }
 }
 
+void ParseSniff(const config::Node& node, SearchConfig& c) {
+  c.sniff = node.Bool("sniff", false);
+  c.sniff_interval = std::chrono::seconds(node.Int("sniffIntervalSeconds", 300, 1, 86400));
+  if (!c.sniff && node.Has("sniffIntervalSeconds")) {
+    node.Warn("sniffIntervalSeconds only applies with sniff: true", "sniffIntervalSeconds");
+  }
+  if (c.sniff && c.aws && c.aws->service == "aoss") {
+    node.Report("OpenSearch Serverless has no _nodes API: remove sniff", "sniff");
+  } else if (c.sniff && c.aws) {
+    node.Warn(
+        "Amazon OpenSearch Service does not expose its nodes: sniffing will fail and keep the "
+        "configured hosts",
+        "sniff");
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& SharedKeys() {
-  static const std::vector<std::string_view> keys = {
-      "hosts",   "username",      "password",   "passwordFile", "bearerToken", "bearerTokenFile",
-      "headers", "aws",           "useEventID", "documentId",   "opType",      "deDot",
-      "index",   "indexFormat",   "indexTime",  "type",         "pipeline",    "tls",
-      "layout",  "timeoutSeconds"};
+  static const std::vector<std::string_view> keys = {"hosts",       "username",
+                                                     "password",    "passwordFile",
+                                                     "bearerToken", "bearerTokenFile",
+                                                     "headers",     "aws",
+                                                     "useEventID",  "documentId",
+                                                     "opType",      "deDot",
+                                                     "index",       "indexFormat",
+                                                     "indexTime",   "type",
+                                                     "pipeline",    "tls",
+                                                     "layout",      "timeoutSeconds",
+                                                     "sniff",       "sniffIntervalSeconds"};
   return keys;
 }
 
@@ -150,6 +172,7 @@ SearchConfig ParseSearchConfig(const config::Node& node, Engine engine,
   c.tls = ParseTls(node);
   c.format = common::ParseLineFormat(node);
   c.timeout = std::chrono::seconds(node.Int("timeoutSeconds", 30, 1, 3600));
+  ParseSniff(node, c);
   return c;
 }
 

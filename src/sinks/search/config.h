@@ -71,6 +71,8 @@ struct SearchConfig {
   http::TlsOptions tls;       // `tls`: caFile, certFile, keyFile, insecureSkipVerify
   common::LineFormat format;  // `deDot`, `layout`
   std::chrono::milliseconds timeout{30000};  // `timeoutSeconds`: one bulk request, connect included
+  bool sniff = false;  // `sniff`: replace `hosts` with the nodes the cluster lists (sniff.h)
+  std::chrono::seconds sniff_interval{300};  // `sniffIntervalSeconds`: between two sniffs
 };
 
 // Reads the shared keys from `node`; `extra_keys` are the engine's own

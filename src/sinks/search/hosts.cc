@@ -36,6 +36,22 @@ void HostPool::MarkOk(size_t i) {
   hosts_[i].resting_until = {};
 }
 
+void HostPool::Replace(const std::vector<std::string>& hosts) {
+  std::vector<Host> next;
+  next.reserve(hosts.size());
+  for (const auto& url : hosts) {
+    auto same =
+        std::find_if(hosts_.begin(), hosts_.end(), [&](const Host& h) { return h.url == url; });
+    next.push_back(same != hosts_.end() ? *same : Host{url});
+  }
+  hosts_ = std::move(next);
+  next_ = 0;
+}
+
+bool HostPool::Contains(std::string_view url) const {
+  return std::any_of(hosts_.begin(), hosts_.end(), [&](const Host& h) { return h.url == url; });
+}
+
 bool ShouldFailOver(const Result<http::Response>& response) {
   if (!response) return true;
   return response->status == 502 || response->status == 503 || response->status == 504;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/client.h"
@@ -28,6 +29,14 @@ class HostPool {
   std::vector<size_t> Order();
   void MarkFailed(size_t i);
   void MarkOk(size_t i);
+
+  // Replaces the hosts with `hosts` (sniffing; non-empty, no duplicates). A
+  // host that stays keeps its failures and rest; new ones start rested. The
+  // round-robin starts over at the first host. Indexes from an earlier
+  // Order() are invalid afterwards.
+  void Replace(const std::vector<std::string>& hosts);
+  // True when `url` is one of the hosts.
+  bool Contains(std::string_view url) const;
 
   const std::string& host(size_t i) const { return hosts_[i].url; }
   size_t size() const { return hosts_.size(); }

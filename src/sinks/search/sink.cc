@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include "aws/credentials.h"
 #include "aws/sigv4.h"
@@ -11,6 +12,7 @@
 #include "sinks/search/hosts.h"
 #include "sinks/search/request.h"
 #include "sinks/search/response.h"
+#include "sinks/search/sniff.h"
 #include "util/files.h"
 
 namespace kv::sinks::search {
@@ -65,20 +67,17 @@ class SearchSink final : public Sink {
       out.reason = r.error().message;
       return out;
     }
+    if (config_.sniff && (!next_sniff_ || clock_.SteadyNow() >= *next_sniff_)) Sniff(auth);
     Result<http::Response> response = Fail(ErrorCode::kUnavailable, "no host");
     std::string what;
     for (size_t i : hosts_.Order()) {
       what = "POST " + DisplayHost(hosts_.host(i)) + "/_bulk";
       http::Request req = BuildBulkRequest(hosts_.host(i), body_.ndjson, config_, auth);
-      if (signer_) {
-        auto creds = credentials_->Get();
-        if (!creds) {
-          SendOutcome out;
-          out.request = Verdict::kRetry;
-          out.reason = "AWS credentials: " + creds.error().message;
-          return out;
-        }
-        signer_->Sign(req, *creds, clock_.WallNow());
+      if (auto signed_ok = Sign(req); !signed_ok) {
+        SendOutcome out;
+        out.request = Verdict::kRetry;
+        out.reason = signed_ok.error().message;
+        return out;
       }
       response = client_.Do(req, config_.tls);
       if (!ShouldFailOver(response)) {
@@ -107,6 +106,80 @@ class SearchSink final : public Sink {
   }
 
  private:
+  // SigV4 when configured; a no-op otherwise.
+  Result<void> Sign(http::Request& req) {
+    if (!signer_) return {};
+    auto creds = credentials_->Get();
+    if (!creds) return Fail(ErrorCode::kUnavailable, "AWS credentials: " + creds.error().message);
+    signer_->Sign(req, *creds, clock_.WallNow());
+    return {};
+  }
+
+  // Asks the cluster for its HTTP nodes and makes them the hosts. Tries the
+  // current hosts in turn, then the configured ones that are no longer
+  // among them (so a cluster whose sniffed nodes all went away is found
+  // again). Any failure keeps the hosts and logs one warning: sniffing never
+  // fails a batch. The next sniff is due sniffIntervalSeconds from now
+  // either way.
+  void Sniff(const HeaderAuth& auth) {
+    next_sniff_ = clock_.SteadyNow() + config_.sniff_interval;
+    std::vector<std::string> candidates;
+    std::vector<std::optional<size_t>> in_pool;
+    for (size_t i : hosts_.Order()) {
+      candidates.push_back(hosts_.host(i));
+      in_pool.push_back(i);
+    }
+    for (const auto& h : config_.hosts) {
+      if (!hosts_.Contains(h)) {
+        candidates.push_back(h);
+        in_pool.emplace_back();
+      }
+    }
+    std::string why = "no host";
+    std::string what;
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      const std::string& host = candidates[k];
+      what = "GET " + DisplayHost(host) + "/_nodes/http";
+      http::Request req = BuildSniffRequest(host, config_, auth);
+      if (auto signed_ok = Sign(req); !signed_ok) {
+        why = signed_ok.error().message;
+        break;
+      }
+      auto response = client_.Do(req, config_.tls);
+      if (ShouldFailOver(response)) {
+        if (in_pool[k]) hosts_.MarkFailed(*in_pool[k]);
+        why = what + ": " +
+              (response ? "HTTP " + std::to_string(response->status) : response.error().message);
+        continue;
+      }
+      if (response->status < 200 || response->status >= 300) {
+        why = what + ": HTTP " + std::to_string(response->status);
+        break;
+      }
+      auto nodes = ParseSniffedNodes(response->body, SniffUrlBase(host));
+      if (!nodes) {
+        why = what + ": " + nodes.error().message;
+        break;
+      }
+      if (nodes->urls.empty()) {
+        why = what + ": no node publishes a usable HTTP address (" +
+              std::to_string(nodes->skipped) + " skipped)";
+        break;
+      }
+      hosts_.Replace(nodes->urls);
+      std::string list;
+      for (const auto& u : nodes->urls) list += (list.empty() ? "" : ", ") + DisplayHost(u);
+      spdlog::info("receiver {}: sniffed {} nodes: {}{}", receiver_, nodes->urls.size(), list,
+                   nodes->skipped ? " (" + std::to_string(nodes->skipped) + " skipped)" : "");
+      return;
+    }
+    std::string kept;
+    for (size_t i = 0; i < hosts_.size(); ++i) {
+      kept += (kept.empty() ? "" : ", ") + DisplayHost(hosts_.host(i));
+    }
+    spdlog::warn("receiver {}: sniffing failed ({}); keeping the hosts {}", receiver_, why, kept);
+  }
+
   std::string FirstReason() const {
     for (const auto& r : body_.item_reasons) {
       if (!r.empty()) return r;
@@ -143,6 +216,7 @@ class SearchSink final : public Sink {
   http::Client client_;
   BulkBody body_;
   bool with_type_ = true;  // until the server refuses `_type`
+  std::optional<std::chrono::steady_clock::time_point> next_sniff_;  // unset: at the first send
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
 // The search receivers' sink: a batch becomes one `_bulk` request (see
 // encoder.h), sent to the next host in turn (hosts.h), authenticated by a
 // header or signed with SigV4 (service es or aoss), and its answer is
-// classified per event (response.h). Wiring only; the logic is in the pure
-// files beside it. Driven by its receiver's one worker thread.
+// classified per event (response.h). With `sniff`, the hosts are first
+// replaced by the cluster's own node list when a sniff is due (sniff.h);
+// that never changes a batch's verdict. Wiring only; the logic is in the
+// pure files beside it. Driven by its receiver's one worker thread.
 #pragma once
 
 #include <memory>

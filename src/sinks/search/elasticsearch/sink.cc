@@ -15,6 +15,10 @@ Builder ParseElasticsearch(const config::Node& node) {
       // As the official client: one way to name the cluster.
       node.Report("set hosts or cloudID, not both", "cloudID");
     }
+    if (config.sniff) {
+      // Elastic Cloud's nodes are only reachable through its proxy.
+      node.Report("sniffing does not work with cloudID: remove sniff", "sniff");
+    }
     auto url = CloudIdUrl(cloud_id);
     if (url) {
       config.hosts = {*url};

@@ -104,5 +104,37 @@ TEST(SearchConfig, SecretsNeverAppearInProblems) {
   EXPECT_EQ(p.find("hunter2"), std::string::npos) << p;
 }
 
+TEST(SearchConfig, SniffIsOffByDefaultAndItsIntervalIsChecked) {
+  std::string problems;
+  SearchConfig c = ParseBody("hosts: [http://h]\nindex: i\n", &problems);
+  EXPECT_FALSE(c.sniff);
+  EXPECT_EQ(c.sniff_interval, std::chrono::seconds(300));
+  c = ParseBody("hosts: [http://h]\nindex: i\nsniff: true\nsniffIntervalSeconds: 60\n", &problems);
+  EXPECT_EQ(problems, "");
+  EXPECT_TRUE(c.sniff);
+  EXPECT_EQ(c.sniff_interval, std::chrono::seconds(60));
+  ParseBody("hosts: [http://h]\nindex: i\nsniff: yes please\n", &problems);
+  EXPECT_NE(problems.find("r.yaml:3:1: sniff: expected true or false"), std::string::npos)
+      << problems;
+  ParseBody("hosts: [http://h]\nindex: i\nsniff: true\nsniffIntervalSeconds: 0\n", &problems);
+  EXPECT_NE(problems.find("r.yaml:4:1: sniffIntervalSeconds: must be between 1 and 86400"),
+            std::string::npos)
+      << problems;
+  ParseBody("hosts: [http://h]\nindex: i\nsniffIntervalSeconds: 60\n", &problems);
+  EXPECT_NE(problems.find("only applies with sniff: true"), std::string::npos) << problems;
+}
+
+TEST(SearchConfig, SniffIsRefusedWhereNodesCannotBeReached) {
+  std::string problems;
+  ParseBody("hosts: [https://x]\nindex: i\nsniff: true\naws: {region: r, service: aoss}\n",
+            &problems);
+  EXPECT_NE(problems.find("sniff: OpenSearch Serverless has no _nodes API"), std::string::npos)
+      << problems;
+  std::string p = ReceiverProblems(
+      "name: es\nelasticsearch:\n  cloudID: 'x:ZXUuZXhhbXBsZSRhYmMkZGVm'\n  index: i\n"
+      "  sniff: true\n");
+  EXPECT_NE(p.find("sniffing does not work with cloudID"), std::string::npos) << p;
+}
+
 }  // namespace
 }  // namespace kv::sinks::search

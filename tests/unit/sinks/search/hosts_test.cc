@@ -49,6 +49,28 @@ TEST(HostPool, AllRestingStillTriesTheOneRestedSoonest) {
   EXPECT_EQ(pool.Order(), (std::vector<size_t>{1, 0}));
 }
 
+TEST(HostPool, ReplaceKeepsTheRestOfHostsThatStay) {
+  FakeClock clock;
+  HostPool pool({"http://a", "http://b"}, clock);
+  pool.MarkFailed(1);
+  pool.MarkFailed(1);
+  pool.Replace({"http://c", "http://b"});
+  ASSERT_EQ(pool.size(), 2u);
+  EXPECT_EQ(pool.host(0), "http://c");
+  EXPECT_EQ(pool.host(1), "http://b");
+  EXPECT_TRUE(pool.Contains("http://b"));
+  EXPECT_FALSE(pool.Contains("http://a"));
+  // b still rests (2 failures: 2 s); c is new and rested.
+  EXPECT_EQ(pool.Order(), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(pool.Order(), (std::vector<size_t>{0, 1}));
+  clock.Advance(std::chrono::milliseconds(2001));
+  EXPECT_EQ(pool.Order(), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(pool.Order(), (std::vector<size_t>{1, 0}));
+  // A host that left and comes back starts over.
+  pool.Replace({"http://a"});
+  EXPECT_EQ(pool.Order(), (std::vector<size_t>{0}));
+}
+
 TEST(HostPool, FailOverOnTransportErrorsAndGatewayStatusesOnly) {
   EXPECT_TRUE(ShouldFailOver(Fail(ErrorCode::kUnavailable, "refused")));
   for (long s : {502L, 503L, 504L}) {

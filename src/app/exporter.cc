@@ -62,7 +62,10 @@ void Exporter::Handle(event::Event ev, bool update, uint64_t event_seq) {
                                          : pipeline_.emitted_other;
   counter.fetch_add(1, std::memory_order_relaxed);
   auto shared = std::make_shared<const event::Event>(std::move(ev));
-  hub_.Stage(shared, targets_, event_seq);
+  if (!hub_.Stage(shared, targets_, event_seq)) {
+    // Shutdown while a spool was full: not committed, comes again next time.
+    checkpointer_.Abandon();
+  }
 }
 
 Result<void> Exporter::Start(const kube::Checkpoint& state) {
@@ -79,6 +82,7 @@ void Exporter::Stop() {
   if (stopped_) return;
   stopped_ = true;
   stop_.Stop();
+  hub_.AbandonStaging();  // a watcher waiting for spool room must not hold up the stop
   if (thread_.joinable()) {
     thread_.join();
     if (auto r = checkpointer_.Snapshot(watcher_->resource_version(), watcher_->emitted()); !r) {

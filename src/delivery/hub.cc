@@ -145,15 +145,27 @@ void Hub::SyncLoop() {
   while (!syncer_stop_.WaitFor(fsync_interval_)) SyncAll();
 }
 
-void Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq) {
+bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq) {
   std::shared_lock lock(mu_);
   for (int i : receivers) {
-    Receiver& r = *receivers_[static_cast<size_t>(i)];
-    for (int attempt = 0;; ++attempt) {
-      auto res = r.spool->Append(ev, event_seq);
+    for (int attempt = 0;;) {
+      Receiver& r = *receivers_[static_cast<size_t>(i)];
+      auto res = r.spool->TryAppend(ev, event_seq);
       if (res) {
         r.staged = true;
         break;
+      }
+      if (res.error().code == ErrorCode::kFull) {
+        // Wait for room without the hub's lock, so a reload can replace
+        // this receiver (e.g. fix its endpoint) meanwhile; the spool
+        // itself outlives any change to the receiver.
+        Spool* spool = r.spool.get();
+        lock.unlock();
+        bool room = false;
+        while (!room && !abandon_.load()) room = spool->WaitForRoom(std::chrono::milliseconds(200));
+        lock.lock();
+        if (!room) return false;  // shutting down: this event is not committed
+        continue;
       }
       if (res.error().code == ErrorCode::kRejected) {
         // Larger than a spool record may be: the peer could not take it
@@ -163,14 +175,15 @@ void Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint6
         }
         break;
       }
-      if (res.error().code == ErrorCode::kUnavailable) break;  // closed: shutting down
-      if (attempt % 50 == 0) {
+      if (res.error().code == ErrorCode::kUnavailable) break;  // closed: removed or shutting down
+      if (attempt++ % 50 == 0) {
         spdlog::error("receiver {}: cannot spool event {}: {}; retrying", r.name,
                       ev->IdempotencyKey(), res.error().message);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
+  return true;
 }
 
 void Hub::BeforeCommit() {

@@ -74,9 +74,14 @@ class Hub {
   void Start();
 
   // Watcher thread: appends `ev` to the spools of `receivers` (indices in
-  // Add order). Waits while a spool is full under overflow: block; retries
-  // a failing disk with a logged error (events are never thrown away here).
-  void Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
+  // Add order). Waits while a spool is full under overflow: block (without
+  // holding the hub's lock, so reloads go on); retries a failing disk with a
+  // logged error (events are never thrown away here). False only when
+  // AbandonStaging() ended a wait: the event is then not wholly spooled and
+  // must not be committed (the next start cuts off what was appended).
+  bool Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
+  // Shutdown, any thread: a Stage waiting for room gives up (see above).
+  void AbandonStaging() { abandon_.store(true); }
   void BeforeCommit();
   // Publishes what was staged, unless publishing is gated.
   void AfterCommit();
@@ -132,6 +137,7 @@ class Hub {
   StopSignal syncer_stop_;
   std::thread syncer_;
   std::atomic<bool> gated_{false};
+  std::atomic<bool> abandon_{false};
 };
 
 }  // namespace kv::delivery

@@ -353,6 +353,19 @@ void Spool::DropOldestLocked(uint64_t needed) {
 }
 
 Result<void> Spool::Append(const event::EventPtr& ev, uint64_t event_seq) {
+  return DoAppend(ev, event_seq, true);
+}
+
+Result<void> Spool::TryAppend(const event::EventPtr& ev, uint64_t event_seq) {
+  return DoAppend(ev, event_seq, false);
+}
+
+bool Spool::WaitForRoom(std::chrono::milliseconds max) {
+  std::unique_lock lock(mu_);
+  return room_.wait_for(lock, max, [&] { return closed_ || !FullLocked(refused_bytes_); });
+}
+
+Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool wait) {
   std::string payload = EncodePayload(*ev);
   if (payload.size() > kMaxPayload) {
     return Fail(ErrorCode::kRejected,
@@ -370,6 +383,10 @@ Result<void> Spool::Append(const event::EventPtr& ev, uint64_t event_seq) {
         last_full_log_ = now;
         spdlog::warn("spool full: {} ({} events, {} bytes pending); the watcher waits for room",
                      options_.dir.string(), pending_.size(), pending_bytes_);
+      }
+      if (!wait) {
+        refused_bytes_ = bytes;
+        return Fail(ErrorCode::kFull, "spool full");
       }
       room_.wait(lock, [&] { return closed_ || !FullLocked(bytes); });
       if (closed_) return Fail(ErrorCode::kUnavailable, "spool closed");

@@ -101,6 +101,13 @@ class Spool {
   // the oldest records not yet taken. A record larger than max_bytes is
   // accepted alone. kIo if the write fails.
   Result<void> Append(const event::EventPtr& ev, uint64_t event_seq);
+  // The same, but where Append would wait for room under kBlock, returns
+  // kFull at once (counted and logged as a blocked append), so the caller
+  // can wait with WaitForRoom without holding its own locks.
+  Result<void> TryAppend(const event::EventPtr& ev, uint64_t event_seq);
+  // Waits up to `max` for room for the record the last TryAppend refused.
+  // True when there is room now, or the spool is closed (Append says so).
+  bool WaitForRoom(std::chrono::milliseconds max);
   // Makes every appended record readable.
   void Publish();
   // Makes the appended records up to `event_seq` readable (a cluster
@@ -152,6 +159,7 @@ class Spool {
   };
 
   explicit Spool(SpoolOptions options);
+  Result<void> DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool wait);
   Result<void> Recover();
   Result<void> RecoverSegment(Segment& segment, uint64_t first_unacked);
   Result<void> OpenNewSegment();
@@ -169,9 +177,10 @@ class Spool {
   std::condition_variable readable_;               // Take waits
   std::condition_variable room_;                   // Append waits
   std::deque<std::unique_ptr<Segment>> segments_;  // oldest first; back() is written
-  std::deque<Index> pending_;  // not acked: [taken..., readable..., appended-unpublished...]
-  size_t taken_ = 0;           // the first `taken_` of pending_ are with the worker
-  size_t published_ = 0;       // the first `published_` of pending_ are readable (>= taken_)
+  std::deque<Index> pending_;   // not acked: [taken..., readable..., appended-unpublished...]
+  size_t taken_ = 0;            // the first `taken_` of pending_ are with the worker
+  uint64_t refused_bytes_ = 0;  // the record the last TryAppend refused
+  size_t published_ = 0;        // the first `published_` of pending_ are readable (>= taken_)
   uint64_t next_seq_ = 0;
   uint64_t first_unacked_ = 0;
   uint64_t pending_bytes_ = 0;

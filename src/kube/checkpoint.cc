@@ -252,6 +252,7 @@ void Checkpointer::SetCommitHooks(std::function<void()> before, std::function<vo
 
 void Checkpointer::Append(std::string line, const std::string& position, const EmittedSet& all,
                           const std::function<void()>& mirror_update) {
+  if (abandoned_) return;
   bool commits = event_seq_ != committed_seq_;
   if (commits && before_commit_) before_commit_();
   // Retry a failed write rather than go on: a line missing here means a
@@ -327,6 +328,7 @@ Checkpoint Checkpointer::Current(const std::string& position, const EmittedSet& 
 }
 
 Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSet& all) {
+  if (abandoned_) return Fail(ErrorCode::kInternal, "an event was abandoned at shutdown");
   if (event_seq_ != committed_seq_) {
     // Events handed to spools but not yet journaled: a snapshot must not
     // cover them before their own commit (the caller journals them next).

@@ -122,6 +122,11 @@ class Checkpointer final : public WatchLog {
                  const EmittedSet& all) override;
   void Position(const std::string& position, const EmittedSet& all, bool snapshot) override;
 
+  // The event in hand could not be wholly spooled (shutdown ended a wait
+  // for room): write nothing more, so neither it nor anything after it is
+  // committed. Watcher thread.
+  void Abandon() { abandoned_ = true; }
+
   // fdatasync of the journal (the fsync=interval syncer; any thread).
   void Sync();
   // Writes a snapshot now (shutdown). Watcher thread, or after it stopped.
@@ -159,6 +164,7 @@ class Checkpointer final : public WatchLog {
   // Owned by the watcher thread.
   Checkpoint recovered_;
   bool had_state_ = false;
+  bool abandoned_ = false;
   uint64_t event_seq_ = 0;
   uint64_t committed_seq_ = 0;  // event_seq_ at the last journal line
   uint64_t journal_seq_ = 0;

@@ -18,6 +18,8 @@ std::string_view ToString(ErrorCode code) {
       return "gone";
     case ErrorCode::kCorrupt:
       return "corrupt";
+    case ErrorCode::kFull:
+      return "full";
     case ErrorCode::kInternal:
       return "internal";
     case ErrorCode::kNotFound:

@@ -19,6 +19,7 @@ enum class ErrorCode {
   kCorrupt,        // bytes that should have been JSON/YAML were not
   kInternal,       // a bug
   kNotFound,       // the thing asked for is not configured or does not exist
+  kFull,           // a bounded queue has no room now: wait for room and retry
 };
 
 std::string_view ToString(ErrorCode code);

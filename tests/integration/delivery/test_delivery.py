@@ -227,6 +227,67 @@ receivers:
     assert summary_counts(kv, "hook").get("dropped") == 0
 
 
+def test_a_full_spool_of_a_dead_receiver_blocks_neither_reload_nor_shutdown(
+        cluster, namespace, kubevents_factory, webhook_peer, tmp_path):
+    """The watcher waits for room in a full spool (overflow: block) without
+    holding up the rest: a config edit that fixes the dead endpoint takes
+    effect and drains the spool, and SIGTERM while it waits stops cleanly
+    (exit 0); what it was waiting to spool comes again at the next start."""
+    from peer_clients import WebhookPeer
+    down = WebhookPeer(tmp_path / "down")  # never started: connection refused
+    n = 1500
+
+    def config(endpoint, ns):
+        return f"""
+logLevel: info
+maxEventAgeSeconds: 3600
+route:
+  routes:
+    - match: [{{namespace: "^{ns}$", receiver: hook}}]
+receivers:
+  - name: hook
+    delivery: {{maxSpoolBytes: 262144, overflow: block, retryInitialBackoffMilliseconds: 100,
+                retryMaxBackoffMilliseconds: 500, batchMaxEvents: 100}}
+    webhook:
+      endpoint: {endpoint}
+"""
+    # Reload while blocked.
+    kv = kubevents_factory(config(down.url, namespace))
+    kv.wait_watching()
+    cluster.create_events(namespace, [f"rl-{i:05d}" for i in range(n)])
+    kv.wait_log("spool full", timeout=120)
+    webhook_peer.start()
+    kv.config_path.write_text(config(webhook_peer.url, namespace))
+    kv.wait_log("config reloaded", timeout=60)
+    wait_for(lambda: len({k for k in webhook_keys(webhook_peer, namespace)}) >= n, timeout=300,
+             what="every event once the endpoint was fixed")
+
+    kv.stop()
+    got = webhook_keys(webhook_peer, namespace)
+    assert len(set(got)) == n and len(got) == n
+
+    # Shutdown while blocked, then a restart with a live endpoint (events
+    # of a namespace of its own, so its first list is not the ones above).
+    ns2 = namespace + "-b"
+    cluster.kubectl("create", "namespace", ns2)
+    try:
+        kv2 = kubevents_factory(config(down.url, ns2))
+        kv2.wait_watching()
+        cluster.create_events(ns2, [f"st-{i:05d}" for i in range(n)])
+        kv2.wait_log("spool full", timeout=120)
+        assert kv2.stop(timeout=120) == 0, "kubevents did not stop cleanly while its spool was full"
+        kv2.config_path.write_text(config(webhook_peer.url, ns2))
+        kv2.start()
+        wait_for(lambda: len(set(webhook_keys(webhook_peer, ns2))) >= n, timeout=300,
+                 what="every event after the restart")
+        kv2.stop()
+        got = webhook_keys(webhook_peer, ns2)
+        assert len(set(got)) == n
+        assert len(got) == n, "an event was delivered twice"
+    finally:
+        cluster.kubectl("delete", "namespace", ns2, "--wait=false", check=False)
+
+
 def test_drop_oldest_counts_every_drop_exactly(cluster, namespace, kubevents_factory, webhook_peer):
     """Acceptance 4b: under drop-oldest, delivered + dropped = created."""
     n = 1500

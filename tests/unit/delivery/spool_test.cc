@@ -85,6 +85,26 @@ TEST(Spool, PublishUpToShowsOnlyRecordsUpToThatEvent) {
   EXPECT_EQ(Uids((*s)->Take(10, 1 << 20, milliseconds(0), Soon())), std::vector<std::string>{"c"});
 }
 
+TEST(Spool, TryAppendSaysFullAndWaitForRoomWakesOnAck) {
+  kv::testing::TempDir tmp;
+  SpoolOptions o = Opts(tmp.path());
+  o.max_bytes = 1;  // the first record is accepted alone; the second must wait
+  o.overflow = OverflowPolicy::kBlock;
+  auto s = Spool::Open(o);
+  ASSERT_TRUE(s.has_value());
+  ASSERT_TRUE((*s)->TryAppend(Ev("a"), 1).has_value());
+  auto full = (*s)->TryAppend(Ev("b"), 2);
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().code, ErrorCode::kFull);
+  EXPECT_FALSE((*s)->WaitForRoom(milliseconds(10)));
+  (*s)->Publish();
+  ASSERT_EQ((*s)->Take(10, 1 << 20, milliseconds(0), Soon()).size(), 1u);
+  (*s)->Ack();
+  EXPECT_TRUE((*s)->WaitForRoom(milliseconds(10)));
+  EXPECT_TRUE((*s)->TryAppend(Ev("b"), 2).has_value());
+  EXPECT_EQ((*s)->stats().blocked_appends.load(), 1u);
+}
+
 TEST(Spool, UnackedRecordsComeBackAfterReopenInOrder) {
   kv::testing::TempDir tmp;
   {

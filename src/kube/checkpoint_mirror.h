@@ -100,7 +100,6 @@ class CheckpointMirror {
   Checkpoint shadow_;           // guarded by mu_
   uint64_t dirty_journal_ = 0;  // shadow_.journal_seq at the last save; guarded
   uint64_t saved_event_seq_ = 0;
-  bool saved_once_ = false;
   bool stop_ = false;
   bool too_large_logged_ = false;
   bool failing_ = false;

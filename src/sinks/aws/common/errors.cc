@@ -10,27 +10,13 @@ namespace kv::sinks::aws_common {
 
 namespace {
 
+// Codes beyond aws/errors.h's lists (IsRetryableAwsCode, IsAuthAwsCode),
+// used by only some receivers' APIs.
 constexpr std::string_view kThrottlingCodes[] = {
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
     "KMSThrottlingException",
     "KinesisThrottlingException",
     "AWS.SimpleQueueService.RequestThrottled",
     "ThrottledRequest",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
 };
 
 constexpr std::string_view kServerCodes[] = {
@@ -41,25 +27,9 @@ constexpr std::string_view kClockSkewCodes[] = {"RequestTimeTooSkewed", "Request
                                                 "RequestInTheFuture", "SignatureExpired"};
 
 constexpr std::string_view kAuthCodes[] = {
-    "SignatureDoesNotMatch",
-    "InvalidSignatureException",
-    "IncompleteSignature",
-    "IncompleteSignatureException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "MissingAuthenticationToken",
-    "MissingAuthenticationTokenException",
-    "AccessDenied",
-    "AccessDeniedException",
     "AuthorizationError",
-    "AuthFailure",
-    "NotAuthorized",
-    "InvalidAccessKeyId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidToken",
-    "KMSAccessDeniedException",
-    "AWS.SimpleQueueService.AccessDenied",
+    "ExpiredToken",  // retryable for the credential chain, fatal for a receiver's call
+    "ExpiredTokenException", "KMSAccessDeniedException", "AWS.SimpleQueueService.AccessDenied",
     "OptInRequired",
 };
 

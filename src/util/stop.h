@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "util/clock.h"
+
 namespace kv {
 
 class StopSignal {
@@ -24,6 +26,11 @@ class StopSignal {
   bool WaitFor(std::chrono::nanoseconds d) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, d, [this] { return stopped_.load(); });
+  }
+  // The same on `clock`'s time (a FakeClock in tests).
+  bool WaitFor(std::chrono::nanoseconds d, Clock& clock) {
+    std::unique_lock lock(mu_);
+    return clock.WaitFor(lock, cv_, d, [this] { return stopped_.load(); });
   }
 
  private:

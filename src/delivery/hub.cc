@@ -45,7 +45,7 @@ std::unique_ptr<Worker> Hub::MakeWorker(size_t index, std::unique_ptr<sinks::Sin
     };
   }
   return std::make_unique<Worker>(r.name, std::move(sink), *r.spool, *r.dead_letter, std::move(wo),
-                                  r.stats, rng_);
+                                  r.stats, rng_, clock_);
 }
 
 Result<void> Hub::Add(const std::string& name, std::unique_ptr<sinks::Sink> sink,
@@ -186,7 +186,7 @@ bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint6
   return true;
 }
 
-void Hub::BeforeCommit() {
+void Hub::SyncStaged() {
   if (fsync_ != FsyncPolicy::kAlways) return;
   std::shared_lock lock(mu_);
   for (auto& r : receivers_) {
@@ -194,7 +194,7 @@ void Hub::BeforeCommit() {
   }
 }
 
-void Hub::AfterCommit() {
+void Hub::PublishStaged() {
   const bool gated = gated_.load();
   std::shared_lock lock(mu_);
   for (auto& r : receivers_) {

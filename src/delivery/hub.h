@@ -6,7 +6,7 @@
 //
 // The watcher thread hands each emitted event to Stage() for the receivers
 // its route reached, then — once the checkpoint journal has the event —
-// AfterCommit() makes it visible to those workers (see kube/checkpoint.h
+// PublishStaged() makes it visible to those workers (see kube/checkpoint.h
 // for why it takes two steps).
 //
 // Receivers can be added and replaced while running (config reload):
@@ -15,7 +15,7 @@
 // receiver keeps its index (and its spool) for the life of the hub.
 //
 // Threads: Add/Replace/Retire/Recover/Start/Stop from the owner;
-// Stage/BeforeCommit/AfterCommit from the watcher thread; accessors from
+// Stage/SyncStaged/PublishStaged from the watcher thread; accessors from
 // anywhere (indices below size() stay valid).
 #pragma once
 
@@ -82,10 +82,13 @@ class Hub {
   bool Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
   // Shutdown, any thread: a Stage waiting for room gives up (see above).
   void AbandonStaging() { abandon_.store(true); }
-  void BeforeCommit();
-  // Publishes what was staged, unless publishing is gated.
-  void AfterCommit();
-  // Gated (under leader election), AfterCommit publishes nothing: the
+  // Under fsync: always, syncs the spools Stage() wrote to since the last
+  // PublishStaged (before the checkpoint commits their events).
+  void SyncStaged();
+  // Publishes what was staged (after the checkpoint committed it), unless
+  // publishing is gated.
+  void PublishStaged();
+  // Gated (under leader election), PublishStaged publishes nothing: the
   // cluster checkpoint's mirror calls PublishUpTo once its copy covers the
   // events (kube/checkpoint_mirror.h). Any thread.
   void SetPublishGate(bool gated) { gated_.store(gated); }

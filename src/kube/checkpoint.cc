@@ -245,16 +245,9 @@ Result<void> Checkpointer::Replay(const std::string& text) {
 
 Checkpoint Checkpointer::TakeRecovered() { return std::move(recovered_); }
 
-void Checkpointer::SetCommitHooks(std::function<void()> before, std::function<void()> after) {
-  before_commit_ = std::move(before);
-  after_commit_ = std::move(after);
-}
-
 void Checkpointer::Append(std::string line, const std::string& position, const EmittedSet& all,
                           const std::function<void()>& mirror_update) {
   if (abandoned_) return;
-  bool commits = event_seq_ != committed_seq_;
-  if (commits && before_commit_) before_commit_();
   // Retry a failed write rather than go on: a line missing here means a
   // spooled event the next start would cut off and fetch again, but only
   // if the process dies; keep trying so it does not come to that.
@@ -278,7 +271,6 @@ void Checkpointer::Append(std::string line, const std::string& position, const E
     if (mirror_update) mirror_update();
     mirror_->Committed(position, committed_seq_, journal_seq_);
   }
-  if (commits && after_commit_) after_commit_();
   last_commit_micros_.store(
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.WallNow().time_since_epoch())
           .count());

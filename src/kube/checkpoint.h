@@ -5,13 +5,13 @@
 //
 // A Checkpointer keeps it as a snapshot in a CheckpointStore plus a local
 // append-only journal of the changes since (one short line per event), and
-// folds the journal into a new snapshot every so often. The watcher calls
-// it through WatchLog (see watcher.h) on its own thread.
+// folds the journal into a new snapshot every so often. app::Pipeline calls
+// it on the watcher thread for every change the watcher reports.
 //
 // Ordering, which is what makes "nothing lost, nothing doubled" hold: for an
-// emitted event the watcher (1) appends it to every matching spool, unseen
-// by their workers, (2) writes its journal line, then (3) lets the workers
-// see it (`after_commit`). A crash before (2) leaves records that
+// emitted event the pipeline (1) appends it to every matching spool, unseen
+// by their workers, (2) writes its journal line (Seen), then (3) lets the
+// workers see it. A crash before (2) leaves records that
 // TruncateAfter(committed_event_seq()) removes at the next start — the
 // event is not in the emitted set, so it comes again from the API server.
 // A crash after (2) leaves the event spooled and remembered.
@@ -28,7 +28,6 @@
 #include <vector>
 
 #include "kube/emitted_set.h"
-#include "kube/watcher.h"
 #include "util/clock.h"
 #include "util/result.h"
 
@@ -95,13 +94,13 @@ struct CheckpointerOptions {
   std::chrono::seconds compact_interval{30};
 };
 
-class Checkpointer final : public WatchLog {
+class Checkpointer final {
  public:
   // Loads the snapshot and replays the journal over it (a torn last line
   // is cut off). kIo / kCorrupt when either cannot be used.
   static Result<std::unique_ptr<Checkpointer>> Open(std::unique_ptr<CheckpointStore> store,
                                                     CheckpointerOptions options, Clock& clock);
-  ~Checkpointer() override;
+  ~Checkpointer();
 
   // The recovered state (empty resource_version and emitted set on a first
   // start). Moves it out; call once, before the watcher starts.
@@ -110,17 +109,18 @@ class Checkpointer final : public WatchLog {
   // The last event sequence number known committed (for Spool::TruncateAfter).
   uint64_t committed_event_seq() const { return event_seq_; }
 
-  // `before` runs before each journal line that commits events (fsync the
-  // spools under fsync=always); `after` runs after it (publish the spools).
-  void SetCommitHooks(std::function<void()> before, std::function<void()> after);
-
-  // WatchLog (watcher thread).
-  uint64_t NextEventSeq() override { return ++event_seq_; }
+  // The watcher's changes (watcher thread), one journal line each.
+  // The sequence number to stamp on the next event handed to the spools.
+  uint64_t NextEventSeq() { return ++event_seq_; }
+  // `uid` is now remembered as `state` (emitted, or skipped as too old);
+  // this line commits every event numbered so far. `position` is the
+  // resume point that is safe once it is durable.
   void Seen(const std::string& uid, const EmittedSet::State& state, const std::string& position,
-            const EmittedSet& all) override;
-  void Forgotten(const std::string& uid, const std::string& position,
-                 const EmittedSet& all) override;
-  void Position(const std::string& position, const EmittedSet& all, bool snapshot) override;
+            const EmittedSet& all);
+  void Forgotten(const std::string& uid, const std::string& position, const EmittedSet& all);
+  // The resume point moved; `snapshot` writes the whole state instead of
+  // a line (after a relist reconciled it).
+  void Position(const std::string& position, const EmittedSet& all, bool snapshot);
 
   // The event in hand could not be wholly spooled (shutdown ended a wait
   // for room): write nothing more, so neither it nor anything after it is
@@ -175,8 +175,6 @@ class Checkpointer final : public WatchLog {
   std::string writer_;
   std::vector<Checkpoint::Handover> handovers_;
   std::atomic<int64_t> last_commit_micros_{0};
-  std::function<void()> before_commit_;
-  std::function<void()> after_commit_;
   int fd_ = -1;
 };
 

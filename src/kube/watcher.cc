@@ -11,14 +11,13 @@
 namespace kv::kube {
 
 Watcher::Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
-                 Handler handler, WatchLog* log)
+                 WatchConsumer& consumer)
     : options_(std::move(options)),
       client_(client),
       clock_(clock),
       rng_(rng),
       stop_(stop),
-      handler_(std::move(handler)),
-      log_(log),
+      consumer_(consumer),
       decoder_(options_.api_group, /*keep_raw=*/true) {}
 
 void Watcher::Restore(std::string resource_version, EmittedSet::Map emitted) {
@@ -60,7 +59,7 @@ void Watcher::Offer(event::Event ev, bool initial_list, const std::string& posit
     if (seen < cutoff) {
       emitted_.Remember(ev);
       stats_.too_old.fetch_add(1, std::memory_order_relaxed);
-      if (log_) log_->Seen(ev.metadata.uid, *emitted_.Find(ev.metadata.uid), position, emitted_);
+      consumer_.Remember(ev.metadata.uid, *emitted_.Find(ev.metadata.uid), position, emitted_);
       return;
     }
   }
@@ -72,10 +71,8 @@ void Watcher::Offer(event::Event ev, bool initial_list, const std::string& posit
   (n == Novelty::kNew ? stats_.emitted_new : stats_.emitted_updates)
       .fetch_add(1, std::memory_order_relaxed);
   ev.cluster_name = options_.cluster_name;
-  std::string uid = ev.metadata.uid;
-  uint64_t seq = log_ ? log_->NextEventSeq() : 0;
-  handler_(std::move(ev), n == Novelty::kUpdate, seq);
-  if (log_) log_->Seen(uid, *emitted_.Find(uid), position, emitted_);
+  const EmittedSet::State& remembered = *emitted_.Find(ev.metadata.uid);
+  consumer_.Emit(std::move(ev), n == Novelty::kUpdate, remembered, position, emitted_);
 }
 
 Result<void> Watcher::Start() {
@@ -150,7 +147,7 @@ Result<void> Watcher::List(bool initial) {
   for (auto& ev : all) Offer(std::move(ev), initial, resource_version_);
   resource_version_ = rv;
   stats_.connected.store(true);
-  if (log_) log_->Position(resource_version_, emitted_, /*snapshot=*/true);
+  consumer_.Position(resource_version_, emitted_, /*snapshot=*/true);
   spdlog::debug("listed {} events at resourceVersion {}", present.size(), rv);
   return {};
 }
@@ -170,7 +167,7 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
     case T::kBookmark:
       if (!frame->event.metadata.resource_version.empty()) {
         resource_version_ = frame->event.metadata.resource_version;
-        if (log_) log_->Position(resource_version_, emitted_, /*snapshot=*/false);
+        consumer_.Position(resource_version_, emitted_, /*snapshot=*/false);
       }
       return;
     case T::kError:
@@ -184,7 +181,7 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
     case T::kDeleted:
       emitted_.Forget(frame->event.metadata.uid);
       resource_version_ = frame->event.metadata.resource_version;
-      if (log_) log_->Forgotten(frame->event.metadata.uid, resource_version_, emitted_);
+      consumer_.Forget(frame->event.metadata.uid, resource_version_, emitted_);
       return;
     case T::kAdded:
     case T::kModified: {

@@ -5,8 +5,8 @@
 // each event once per meaningful version (see EmittedSet).
 //
 // Threading: Start() and Run() are called from the one watcher thread; the
-// handler runs on that thread and may block (back-pressure: the watcher
-// then simply reads later). stats() may be read from any thread.
+// WatchConsumer runs on that thread and may block (back-pressure: the
+// watcher then simply reads later). stats() may be read from any thread.
 #pragma once
 
 #include <atomic>
@@ -43,21 +43,29 @@ struct WatcherOptions {
   std::chrono::seconds watch_idle_margin{15};
 };
 
-// Told every change of the watcher's state, in order, so it can be made
-// durable (kube::Checkpointer). Called on the watcher thread; each call
-// may block (fsync) and that is back-pressure, not a problem.
-class WatchLog {
+// Where the watcher's output goes, in order, on the watcher thread: each
+// event to emit and every change of the watcher's state (what it
+// remembers, where it would resume). The consumer makes each step durable
+// (app::Pipeline: the receivers' spools, then the checkpoint journal); a
+// call may block, and that is back-pressure (the watcher then reads later),
+// not a problem.
+class WatchConsumer {
  public:
-  virtual ~WatchLog() = default;
-  // The sequence number to stamp on the next emitted event.
-  virtual uint64_t NextEventSeq() = 0;
-  // `uid` is now remembered as `state` (emitted, or skipped as too old);
-  // called after the handler returned. `position` is the resume point that
-  // is safe once this is durable.
-  virtual void Seen(const std::string& uid, const EmittedSet::State& state,
+  virtual ~WatchConsumer() = default;
+  // An event to emit, which the consumer may change (enrichment) and keep.
+  // `update`: it was emitted before with another count, series count or
+  // last timestamp. `remembered`: what the emitted set now holds for its
+  // uid; `position`: the resume point that is safe once this event is
+  // handled; `all`: the whole emitted set (for a snapshot).
+  virtual void Emit(event::Event ev, bool update, const EmittedSet::State& remembered,
                     const std::string& position, const EmittedSet& all) = 0;
-  virtual void Forgotten(const std::string& uid, const std::string& position,
-                         const EmittedSet& all) = 0;
+  // `uid` is now remembered as `state` without being emitted (older than
+  // maxEventAge on a first start).
+  virtual void Remember(const std::string& uid, const EmittedSet::State& state,
+                        const std::string& position, const EmittedSet& all) = 0;
+  // `uid` is gone from the server (a relist no longer lists it).
+  virtual void Forget(const std::string& uid, const std::string& position,
+                      const EmittedSet& all) = 0;
   // The resume point moved (a bookmark, the end of a list). `snapshot`
   // asks for the whole state to be written (after a relist reconciled it).
   virtual void Position(const std::string& position, const EmittedSet& all, bool snapshot) = 0;
@@ -83,16 +91,10 @@ struct WatcherStats {
 
 class Watcher {
  public:
-  // Called for each event to emit, which it may change (enrichment) and
-  // keep; `update` is true when the event was emitted before with a
-  // different count/series/lastTimestamp; `event_seq` comes from the
-  // WatchLog (0 without one).
-  using Handler = std::function<void(event::Event ev, bool update, uint64_t event_seq)>;
-
-  // `client`, `clock`, `rng`, `stop` (and `log`, may be null) must outlive
-  // the Watcher.
+  // `client`, `clock`, `rng`, `stop` and `consumer` must outlive the
+  // Watcher.
   Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
-          Handler handler, WatchLog* log = nullptr);
+          WatchConsumer& consumer);
 
   // Before Start(): resume from a checkpoint instead of a first start
   // (maxEventAge then does not apply: the emitted set decides).
@@ -131,8 +133,7 @@ class Watcher {
   Clock& clock_;
   Rng& rng_;
   StopSignal& stop_;
-  const Handler handler_;
-  WatchLog* const log_;
+  WatchConsumer& consumer_;
 
   // Owned by the watcher thread.
   event::Decoder decoder_;

@@ -132,19 +132,5 @@ TEST(Checkpointer, SnapshotFoldsTheJournalAndLaterLinesStillCount) {
   EXPECT_EQ(cp->committed_event_seq(), 5u);
 }
 
-TEST(Checkpointer, CommitHooksRunAroundLinesThatCommitEvents) {
-  kv::testing::TempDir tmp;
-  FakeClock clock;
-  auto cp = OpenIn(tmp.path(), clock);
-  std::vector<std::string> calls;
-  cp->SetCommitHooks([&] { calls.push_back("before"); }, [&] { calls.push_back("after"); });
-  EmittedSet set;
-  cp->Position("1", set, false);  // commits no event
-  EXPECT_TRUE(calls.empty());
-  cp->NextEventSeq();
-  cp->Seen("u", St("2", 1), "2", set);
-  EXPECT_EQ(calls, (std::vector<std::string>{"before", "after"}));
-}
-
 }  // namespace
 }  // namespace kv::kube

@@ -49,6 +49,59 @@ namespace {
 
 std::set<std::string> ToSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
+void ParseLeaderElection(const config::Node& le, LeaderElectionConfig* lc) {
+  le.RejectUnknownKeys({"enabled", "leaderElectionID", "leaseDurationSeconds",
+                        "renewDeadlineSeconds", "retryPeriodSeconds"});
+  lc->enabled = le.Bool("enabled", lc->enabled);
+  lc->id = le.String("leaderElectionID");
+  if (!lc->id.empty() && !RE2::FullMatch(lc->id, "[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+    le.Report("must be a valid Lease name (lower-case letters, digits, '-', '.')",
+              "leaderElectionID");
+  }
+  auto seconds = [&](const char* key, std::chrono::seconds dflt) {
+    return std::chrono::seconds(le.Int(key, dflt.count(), 1, 3600));
+  };
+  lc->lease_duration = seconds("leaseDurationSeconds", lc->lease_duration);
+  lc->renew_deadline = seconds("renewDeadlineSeconds", lc->renew_deadline);
+  lc->retry_period = seconds("retryPeriodSeconds", lc->retry_period);
+  // client-go's rule: a renewal gets a jittered retry before its deadline,
+  // and the deadline ends before another replica may take the Lease.
+  if (lc->lease_duration <= lc->renew_deadline || lc->renew_deadline * 5 <= lc->retry_period * 6) {
+    le.Report("need leaseDurationSeconds > renewDeadlineSeconds > 1.2 * retryPeriodSeconds");
+  }
+}
+
+// The `receivers:` list into cfg->receivers (each with the top-level
+// delivery defaults under its own overrides); returns their names in order.
+std::vector<std::string> ParseReceivers(const config::Node& root, Config* cfg) {
+  std::vector<std::string> names;
+  config::Node receivers = root.Child("receivers");
+  if (!receivers.Defined()) {
+    root.Report("no receivers: add at least one under `receivers:`");
+    return names;
+  }
+  if (!receivers.IsSequence()) {
+    root.Report("expected a list of receivers", "receivers");
+    return names;
+  }
+  for (const config::Node& r : receivers.Items()) {
+    std::string name = r.IsMap() ? r.String("name") : "";
+    if (r.IsMap() && name.empty()) r.Report("receiver has no name", "name");
+    for (const auto& existing : names) {
+      if (!name.empty() && existing == name) {
+        r.Report("duplicate receiver name '" + name + "'", "name");
+      }
+    }
+    names.push_back(name);
+    delivery::DeliveryConfig dc = cfg->delivery;
+    if (r.IsMap()) dc = delivery::ParseDeliveryConfig(r.Child("delivery"), dc, false);
+    std::string fingerprint = YAML::Dump(r.yaml());
+    if (root.Has("delivery")) fingerprint += "\n---\n" + YAML::Dump(root.Child("delivery").yaml());
+    cfg->receivers.push_back({name, sinks::ParseReceiver(r), dc, std::move(fingerprint)});
+  }
+  return names;
+}
+
 }  // namespace
 
 Config Parse(const std::string& text, const std::string& file) {
@@ -79,26 +132,8 @@ Config Parse(const std::string& text, const std::string& file) {
   cfg.kube_qps = root.Double("kubeQPS", cfg.kube_qps, 0, 100000);
   cfg.kube_burst = static_cast<int>(root.Int("kubeBurst", cfg.kube_burst, 0, 100000));
   cfg.emit_updates = root.Bool("emitUpdates", cfg.emit_updates);
-  if (root.Has("leaderElection")) {
-    config::Node le = root.Child("leaderElection");
-    le.RejectUnknownKeys({"enabled", "leaderElectionID", "leaseDurationSeconds",
-                          "renewDeadlineSeconds", "retryPeriodSeconds"});
-    LeaderElectionConfig& lc = cfg.leader_election;
-    lc.enabled = le.Bool("enabled", false);
-    lc.id = le.String("leaderElectionID");
-    if (!lc.id.empty() && !RE2::FullMatch(lc.id, "[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
-      le.Report("must be a valid Lease name (lower-case letters, digits, '-', '.')",
-                "leaderElectionID");
-    }
-    lc.lease_duration = std::chrono::seconds(le.Int("leaseDurationSeconds", 15, 1, 3600));
-    lc.renew_deadline = std::chrono::seconds(le.Int("renewDeadlineSeconds", 10, 1, 3600));
-    lc.retry_period = std::chrono::seconds(le.Int("retryPeriodSeconds", 2, 1, 3600));
-    // client-go's rule: a renewal gets a jittered retry before its deadline,
-    // and the deadline ends before another replica may take the Lease.
-    if (lc.lease_duration <= lc.renew_deadline || lc.renew_deadline * 5 <= lc.retry_period * 6) {
-      le.Report("need leaseDurationSeconds > renewDeadlineSeconds > 1.2 * retryPeriodSeconds");
-    }
-  }
+  if (root.Has("leaderElection"))
+    ParseLeaderElection(root.Child("leaderElection"), &cfg.leader_election);
   std::string prefix = root.String("metricsNamePrefix", cfg.metrics_name_prefix);
   cfg.metrics_name_prefix = prefix;
   if (!prefix.empty() && !RE2::FullMatch(prefix, "[a-zA-Z][a-zA-Z0-9_:]*_")) {
@@ -112,7 +147,8 @@ Config Parse(const std::string& text, const std::string& file) {
   cfg.lookup_timeout = std::chrono::milliseconds(
       root.Int("lookupTimeoutMilliseconds", cfg.lookup_timeout.count(), 10, 60000));
   // throttlePeriod is the reference's deprecated spelling of maxEventAgeSeconds.
-  int64_t age = root.Int("throttlePeriod", 5, 0, std::numeric_limits<int32_t>::max());
+  int64_t age =
+      root.Int("throttlePeriod", cfg.max_event_age.count(), 0, std::numeric_limits<int32_t>::max());
   if (root.Has("throttlePeriod")) root.Warn("deprecated: use maxEventAgeSeconds", "throttlePeriod");
   age = root.Int("maxEventAgeSeconds", age, 0, std::numeric_limits<int32_t>::max());
   cfg.max_event_age = std::chrono::seconds(age);
@@ -120,29 +156,7 @@ Config Parse(const std::string& text, const std::string& file) {
   cfg.data_dir = root.String("dataDir");
   cfg.delivery = delivery::ParseDeliveryConfig(root.Child("delivery"), cfg.delivery, true);
 
-  std::vector<std::string> names;
-  config::Node receivers = root.Child("receivers");
-  if (!receivers.Defined()) {
-    root.Report("no receivers: add at least one under `receivers:`");
-  } else if (!receivers.IsSequence()) {
-    root.Report("expected a list of receivers", "receivers");
-  } else {
-    for (const config::Node& r : receivers.Items()) {
-      std::string name = r.IsMap() ? r.String("name") : "";
-      if (r.IsMap() && name.empty()) r.Report("receiver has no name", "name");
-      for (const auto& existing : names) {
-        if (!name.empty() && existing == name)
-          r.Report("duplicate receiver name '" + name + "'", "name");
-      }
-      names.push_back(name);
-      delivery::DeliveryConfig dc = cfg.delivery;
-      if (r.IsMap()) dc = delivery::ParseDeliveryConfig(r.Child("delivery"), dc, false);
-      std::string fingerprint = YAML::Dump(r.yaml());
-      if (root.Has("delivery"))
-        fingerprint += "\n---\n" + YAML::Dump(root.Child("delivery").yaml());
-      cfg.receivers.push_back({name, sinks::ParseReceiver(r), dc, std::move(fingerprint)});
-    }
-  }
+  std::vector<std::string> names = ParseReceivers(root, &cfg);
   cfg.route = std::make_shared<route::Tree>(route::Tree::Parse(root.Child("route"), names));
   if (!root.Has("route")) root.Warn("no route: no event will be sent anywhere");
 

@@ -75,4 +75,7 @@ Config Parse(const std::string& text, const std::string& file);
 // Reads and parses `path`. Throws config::Error (also for an unreadable file).
 Config Load(const std::string& path);
 
+// Prints each problem on stderr, one line each (file:line:column: key: message).
+void PrintProblems(const std::vector<config::Problem>& problems);
+
 }  // namespace kv::app

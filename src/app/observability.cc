@@ -186,4 +186,37 @@ void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watc
   });
 }
 
+void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& checkpointer,
+                      const ClusterCheckpoint* cluster) {
+  registry.AddCollector({{"checkpoint_last_commit_timestamp_seconds",
+                          "Wall time of the last durable watch position.",
+                          server::MetricType::kGauge,
+                          {}}},
+                        [cp = &checkpointer](server::Collection& c) {
+                          if (cp->last_commit_micros() > 0) {
+                            c.Add("checkpoint_last_commit_timestamp_seconds",
+                                  static_cast<double>(cp->last_commit_micros()) / 1e6);
+                          }
+                        });
+  if (!cluster) return;
+  registry.AddCollector(
+      {{"checkpoint_cluster_saved_timestamp_seconds",
+        "Wall time of the last checkpoint saved in the cluster (leader only); receivers see "
+        "events only once such a save covers them.",
+        server::MetricType::kGauge,
+        {}},
+       {"checkpoint_cluster_save_failures_total",
+        "Checkpoint saves in the cluster that failed (events wait meanwhile).",
+        server::MetricType::kCounter,
+        {}}},
+      [cluster](server::Collection& c) {
+        if (cluster->last_saved_micros() > 0) {
+          c.Add("checkpoint_cluster_saved_timestamp_seconds",
+                static_cast<double>(cluster->last_saved_micros()) / 1e6);
+        }
+        c.Add("checkpoint_cluster_save_failures_total",
+              static_cast<double>(cluster->failed_saves()));
+      });
+}
+
 }  // namespace kv::app

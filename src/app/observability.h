@@ -8,7 +8,9 @@
 #include <chrono>
 #include <string>
 
+#include "app/cluster_checkpoint.h"
 #include "delivery/hub.h"
+#include "kube/checkpoint.h"
 #include "kube/enricher.h"
 #include "kube/leader_election.h"
 #include "kube/watcher.h"
@@ -46,6 +48,12 @@ struct ReceiverHistograms {
 };
 ReceiverHistograms RegisterReceiverHistograms(server::Registry& registry);
 void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t index);
+
+// The checkpoint's freshness: the last durable watch position, and under
+// leader election (`cluster` not null) the last save in the cluster and
+// failed saves.
+void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& checkpointer,
+                      const ClusterCheckpoint* cluster);
 
 // /readyz: the watch is connected, and no receiver has been failing the
 // same batch for longer than `stuck_after` (so a dead sink shows).

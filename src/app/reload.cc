@@ -1,5 +1,6 @@
 #include "app/reload.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -57,6 +58,56 @@ std::vector<std::string> SettingsNeedingRestart(const Config& a, const Config& b
   check(a.metrics_name_prefix == b.metrics_name_prefix, "metricsNamePrefix");
   check(a.log_level == b.log_level && a.log_format == b.log_format, "logLevel/logFormat");
   return out;
+}
+
+Reloader::Reloader(std::string path, Receivers& receivers, const delivery::Hub& hub, Source& source,
+                   PipelineStats& stats, std::chrono::milliseconds grace)
+    : path_(std::move(path)),
+      receivers_(receivers),
+      hub_(hub),
+      source_(source),
+      stats_(stats),
+      grace_(grace) {}
+
+void Reloader::Reload(Config& running) {
+  Config next;
+  try {
+    next = Load(path_);
+  } catch (const config::Error& e) {
+    stats_.reload_failures.fetch_add(1);
+    for (const auto& p : e.problems()) spdlog::error("{}", p.ToString());
+    spdlog::error("config reload rejected: {} has errors; the running config stays", path_);
+    return;
+  }
+  for (const auto& key : SettingsNeedingRestart(running, next)) {
+    spdlog::warn("config reload: {} changed; it takes effect after a restart", key);
+  }
+  if (auto r = receivers_.Apply(running, next, grace_); !r) {
+    stats_.reload_failures.fetch_add(1);
+    spdlog::error("config reload rejected: {}", r.error().message);
+    return;
+  }
+  source_.SetRouting(MakeRouting(next, hub_));
+  for (const auto& w : next.warnings) spdlog::warn("{}", w.ToString());
+  running = std::move(next);
+  stats_.reloads.fetch_add(1);
+  spdlog::info("config reloaded from {}: {} receivers", path_, running.receivers.size());
+}
+
+ConfigPoller::ConfigPoller(std::string path, std::chrono::milliseconds period, Clock& clock,
+                           std::function<void()> changed) {
+  thread_ =
+      std::thread([this, path = std::move(path), period, &clock, changed = std::move(changed)] {
+        FileChangeDetector detector(path);
+        while (!stop_.WaitFor(period, clock)) {
+          if (detector.Changed()) changed();
+        }
+      });
+}
+
+ConfigPoller::~ConfigPoller() {
+  stop_.Stop();
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace kv::app

@@ -9,13 +9,15 @@
 namespace kv::delivery {
 
 Worker::Worker(std::string receiver, std::unique_ptr<sinks::Sink> sink, Spool& spool,
-               DeadLetter& dead_letter, WorkerOptions options, WorkerStats& stats, Rng& rng)
+               DeadLetter& dead_letter, WorkerOptions options, WorkerStats& stats, Rng& rng,
+               Clock& clock)
     : receiver_(std::move(receiver)),
       sink_(std::move(sink)),
       spool_(spool),
       dead_letter_(dead_letter),
       options_(std::move(options)),
       rng_(rng),
+      clock_(clock),
       stats_(stats) {}
 
 Worker::~Worker() {
@@ -30,7 +32,7 @@ void Worker::Stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard lock(mu_);
     closing_ = true;
-    deadline_ = std::chrono::steady_clock::now() + grace;
+    deadline_ = Clock::Later(clock_.SteadyNow(), grace);
   }
   spool_.Close();  // wakes Take(): no more waiting for a fuller batch
   wake_.notify_all();
@@ -38,22 +40,17 @@ void Worker::Stop(std::chrono::milliseconds grace) {
   sink_->Close();
 }
 
-bool Worker::PastDeadline() {
-  std::lock_guard lock(mu_);
-  return std::chrono::steady_clock::now() >= deadline_;
-}
-
 void Worker::Loop() {
   const sinks::BatchLimits& limits = options_.batch;
   for (;;) {
     bool closing;
-    std::chrono::steady_clock::time_point deadline;
+    Clock::SteadyTime deadline;
     {
       std::lock_guard lock(mu_);
       closing = closing_;
       deadline = deadline_;
     }
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.SteadyNow();
     // Unpublished records (a cluster checkpoint never covered them) wait
     // for the next start, like undelivered ones.
     if (closing && (now >= deadline || spool_.NothingReadable())) break;
@@ -85,54 +82,86 @@ void Worker::DeadLetterEvent(const event::EventPtr& ev, const std::string& reaso
   stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
 }
 
+std::vector<event::EventPtr> Worker::Sort(const std::vector<event::EventPtr>& batch,
+                                          const sinks::SendOutcome& out) {
+  std::vector<event::EventPtr> again;
+  size_t rejected = 0;
+  std::string reject_reason;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    sinks::Verdict v = out.request;
+    std::string reason = out.reason;
+    if (out.request == sinks::Verdict::kDelivered && i < out.items.size()) {
+      v = out.items[i];
+      if (i < out.item_reasons.size() && !out.item_reasons[i].empty()) {
+        reason = out.item_reasons[i];
+      }
+    }
+    if (v == sinks::Verdict::kDelivered) {
+      stats_.delivered.fetch_add(1, std::memory_order_relaxed);
+    } else if (v == sinks::Verdict::kReject) {
+      DeadLetterEvent(batch[i], reason);
+      ++rejected;
+      reject_reason = reason;
+    } else {
+      again.push_back(batch[i]);
+    }
+  }
+  if (rejected > 0) {
+    spdlog::error("receiver {}: {} events refused for good, written to {}: {}", receiver_, rejected,
+                  dead_letter_.path().string(), reject_reason);
+  }
+  return again;
+}
+
+std::chrono::milliseconds Worker::RetryWait(int attempt, const sinks::SendOutcome& out) {
+  auto ceiling = std::min<std::chrono::milliseconds>(
+      options_.backoff_cap, options_.backoff_base * (int64_t{1} << std::min(attempt, 20)));
+  auto wait = std::chrono::milliseconds(
+      static_cast<int64_t>(rng_.Uniform() * static_cast<double>(ceiling.count())));
+  if (out.retry_after) {
+    // The peer's Retry-After, but never past the backoff cap: a peer must
+    // not be able to stall its receiver for as long as it likes.
+    auto asked = std::chrono::duration_cast<std::chrono::milliseconds>(*out.retry_after);
+    wait = std::max(wait, std::min(asked, options_.backoff_cap));
+  }
+  return wait;
+}
+
+bool Worker::SleepBeforeRetry(std::chrono::milliseconds wait) {
+  const Clock::SteadyTime wake_at = Clock::Later(clock_.SteadyNow(), wait);
+  std::unique_lock lock(mu_);
+  for (;;) {
+    // Stop() may bring the deadline forward while this sleeps.
+    const Clock::SteadyTime until = std::min(deadline_, wake_at);
+    if (clock_.SteadyNow() >= until) break;
+    const Clock::SteadyTime seen = deadline_;
+    clock_.WaitUntil(lock, wake_, until, [&] { return deadline_ != seen; });
+  }
+  return clock_.SteadyNow() < deadline_;
+}
+
 bool Worker::Deliver(std::vector<Entry>& entries) {
   std::vector<event::EventPtr> batch;
   batch.reserve(entries.size());
   for (auto& e : entries) batch.push_back(e.event);
   int attempt = 0;
-  auto first_failure = std::chrono::steady_clock::time_point{};
+  Clock::SteadyTime first_failure{};
   while (!batch.empty()) {
-    auto t0 = std::chrono::steady_clock::now();
+    auto t0 = clock_.SteadyNow();
     sinks::SendOutcome out = sink_->Send(batch);
-    auto took = std::chrono::steady_clock::now() - t0;
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
-    if (options_.on_send) options_.on_send(batch.size(), took);
+    if (options_.on_send) options_.on_send(batch.size(), clock_.SteadyNow() - t0);
 
-    std::vector<event::EventPtr> again;
-    size_t rejected = 0;
-    std::string reject_reason;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      sinks::Verdict v = out.request;
-      std::string reason = out.reason;
-      if (out.request == sinks::Verdict::kDelivered && i < out.items.size()) {
-        v = out.items[i];
-        if (i < out.item_reasons.size() && !out.item_reasons[i].empty()) {
-          reason = out.item_reasons[i];
-        }
-      }
-      if (v == sinks::Verdict::kDelivered) {
-        stats_.delivered.fetch_add(1, std::memory_order_relaxed);
-      } else if (v == sinks::Verdict::kReject) {
-        DeadLetterEvent(batch[i], reason);
-        ++rejected;
-        reject_reason = reason;
-      } else {
-        again.push_back(batch[i]);
-      }
-    }
-    if (rejected > 0) {
-      spdlog::error("receiver {}: {} events refused for good, written to {}: {}", receiver_,
-                    rejected, dead_letter_.path().string(), reject_reason);
-    }
+    std::vector<event::EventPtr> again = Sort(batch, out);
     if (again.empty()) {
       stats_.stuck_since_micros.store(0, std::memory_order_relaxed);
       return true;
     }
     stats_.failed_sends.fetch_add(1, std::memory_order_relaxed);
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.SteadyNow();
     if (attempt == 0) {
       first_failure = now;
-      stats_.stuck_since_micros.store(timeutil::ToMicros(std::chrono::system_clock::now()),
+      stats_.stuck_since_micros.store(timeutil::ToMicros(clock_.WallNow()),
                                       std::memory_order_relaxed);
     }
     if (again.size() < batch.size()) attempt = 0;  // progress: start the backoff over
@@ -147,20 +176,13 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
       return true;
     }
     stats_.retried.fetch_add(batch.size(), std::memory_order_relaxed);
-    auto ceiling = std::min<std::chrono::milliseconds>(
-        options_.backoff_cap, options_.backoff_base * (int64_t{1} << std::min(attempt, 20)));
-    auto wait = std::chrono::milliseconds(
-        static_cast<int64_t>(rng_.Uniform() * static_cast<double>(ceiling.count())));
-    if (out.retry_after) wait = std::max<std::chrono::milliseconds>(wait, *out.retry_after);
+    auto wait = RetryWait(attempt, out);
     ++attempt;
     if (attempt == 1 || attempt % 10 == 0) {
       spdlog::warn("receiver {}: {} events not delivered ({}); retry {} in {} ms", receiver_,
                    batch.size(), out.reason, attempt, wait.count());
     }
-    std::unique_lock lock(mu_);
-    auto until = std::min(deadline_, std::chrono::steady_clock::now() + wait);
-    wake_.wait_until(lock, until, [this] { return std::chrono::steady_clock::now() >= deadline_; });
-    if (std::chrono::steady_clock::now() >= deadline_) {
+    if (!SleepBeforeRetry(wait)) {
       spdlog::warn("receiver {}: shutdown grace over with {} events undelivered; they stay spooled",
                    receiver_, batch.size());
       return false;

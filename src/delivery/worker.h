@@ -2,8 +2,10 @@
 // durable Spool, sends them through its Sink, and acknowledges them once
 // every event in the batch is delivered or dead-lettered. What the sink
 // says to retry is retried — only those events — with capped exponential
-// backoff and full jitter, honouring Retry-After, forever by default or up
-// to `max_retry_age` (then dead-lettered). A slow or dead receiver only
+// backoff and full jitter, honouring Retry-After (capped at the backoff
+// cap, so a peer cannot stall its receiver for longer), forever by default
+// or up to `max_retry_age` (then dead-lettered). All waiting is on the
+// injected Clock. A slow or dead receiver only
 // fills its own spool.
 //
 // Shutdown: Stop(grace) lets the worker deliver what is spooled until the
@@ -27,6 +29,7 @@
 #include "delivery/spool.h"
 #include "event/event.h"
 #include "sinks/sink.h"
+#include "util/clock.h"
 #include "util/rng.h"
 
 namespace kv::delivery {
@@ -54,10 +57,12 @@ struct WorkerStats {
 
 class Worker {
  public:
-  // `spool`, `dead_letter`, `stats` and `rng` must outlive the worker.
-  // `stats` may outlive it and be handed to its successor (config reload).
+  // `spool`, `dead_letter`, `stats`, `rng` and `clock` must outlive the
+  // worker. `stats` may outlive it and be handed to its successor (config
+  // reload).
   Worker(std::string receiver, std::unique_ptr<sinks::Sink> sink, Spool& spool,
-         DeadLetter& dead_letter, WorkerOptions options, WorkerStats& stats, Rng& rng);
+         DeadLetter& dead_letter, WorkerOptions options, WorkerStats& stats, Rng& rng,
+         Clock& clock);
   ~Worker();
 
   void Start();
@@ -74,7 +79,15 @@ class Worker {
   // or the shutdown deadline passes (false).
   bool Deliver(std::vector<Entry>& batch);
   void DeadLetterEvent(const event::EventPtr& ev, const std::string& reason);
-  bool PastDeadline();
+  // Applies `out`'s verdicts to `batch`: counts the delivered, dead-letters
+  // the rejected, and returns the events to retry.
+  std::vector<event::EventPtr> Sort(const std::vector<event::EventPtr>& batch,
+                                    const sinks::SendOutcome& out);
+  // The wait before retry number `attempt` (from 0) after `out`.
+  std::chrono::milliseconds RetryWait(int attempt, const sinks::SendOutcome& out);
+  // Sleeps `wait`, or less if Stop's deadline comes first; false once the
+  // deadline has passed.
+  bool SleepBeforeRetry(std::chrono::milliseconds wait);
 
   // Constant after construction.
   const std::string receiver_;
@@ -83,12 +96,13 @@ class Worker {
   DeadLetter& dead_letter_;
   const WorkerOptions options_;
   Rng& rng_;
+  Clock& clock_;
   std::thread thread_;
 
   std::mutex mu_;                 // guards the members below
   std::condition_variable wake_;  // interrupts backoff sleeps at shutdown
   bool closing_ = false;
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  Clock::SteadyTime deadline_ = Clock::SteadyTime::max();
 
   WorkerStats& stats_;
 };

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "../support/temp_dir.h"
 
@@ -11,15 +14,19 @@ namespace kv::delivery {
 namespace {
 
 // A sink that answers from a script of outcomes and records what it saw.
+// Each send takes `took` of the fake clock's time.
 class ScriptedSink final : public sinks::Sink {
  public:
-  ScriptedSink(std::vector<sinks::SendOutcome> script, size_t batch)
-      : script_(std::move(script)), batch_(batch) {}
+  ScriptedSink(std::vector<sinks::SendOutcome> script, size_t batch, FakeClock& clock,
+               std::chrono::milliseconds took)
+      : script_(std::move(script)), batch_(batch), clock_(clock), took_(took) {}
   sinks::SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    clock_.Advance(took_);
     std::lock_guard lock(mu_);
     std::vector<std::string> uids;
     for (const auto& ev : batch) uids.push_back(ev->metadata.uid);
     calls_.push_back(uids);
+    called_.notify_all();
     if (next_ < script_.size()) return script_[next_++];
     return {};
   }
@@ -28,11 +35,20 @@ class ScriptedSink final : public sinks::Sink {
     std::lock_guard lock(mu_);
     return calls_;
   }
+  // Blocks until Send was called `n` times; false after a generous real
+  // bound (only so a broken worker fails the test instead of hanging it).
+  bool AwaitCalls(size_t n) {
+    std::unique_lock lock(mu_);
+    return called_.wait_for(lock, std::chrono::seconds(30), [&] { return calls_.size() >= n; });
+  }
 
  private:
   std::mutex mu_;
+  std::condition_variable called_;
   std::vector<sinks::SendOutcome> script_;
   size_t batch_;
+  FakeClock& clock_;
+  const std::chrono::milliseconds took_;
   size_t next_ = 0;
   std::vector<std::vector<std::string>> calls_;
 };
@@ -49,22 +65,26 @@ event::EventPtr Ev(const std::string& uid) {
   return ev;
 }
 
-// A spool, a dead-letter file and a worker over a scripted sink.
+// A spool, a dead-letter file and a worker over a scripted sink, all on a
+// fake clock: each send takes 10 ms of it, and nothing sleeps in real time.
 struct Rig {
   explicit Rig(std::vector<sinks::SendOutcome> script, size_t batch = 10,
-               std::chrono::seconds max_age = std::chrono::seconds(0)) {
+               std::chrono::seconds max_age = std::chrono::seconds(0),
+               std::chrono::milliseconds backoff_cap = std::chrono::milliseconds(60000)) {
     SpoolOptions o;
     o.dir = tmp.path() / "spool";
     o.fsync = FsyncPolicy::kNever;
     spool = std::move(*Spool::Open(o));
     dead = std::make_unique<DeadLetter>("r", tmp.path() / "dead.jsonl", clock);
-    auto s = std::make_unique<ScriptedSink>(std::move(script), batch);
+    auto s = std::make_unique<ScriptedSink>(std::move(script), batch, clock,
+                                            std::chrono::milliseconds(10));
     sink = s.get();
     WorkerOptions wo;
     wo.batch = s->limits();
     wo.backoff_base = std::chrono::milliseconds(1);
+    wo.backoff_cap = backoff_cap;
     wo.max_retry_age = max_age;
-    worker = std::make_unique<Worker>("r", std::move(s), *spool, *dead, wo, stats, rng);
+    worker = std::make_unique<Worker>("r", std::move(s), *spool, *dead, wo, stats, rng, clock);
   }
   void Put(const std::vector<std::string>& uids) {
     static uint64_t seq = 0;
@@ -165,6 +185,60 @@ TEST(Worker, ShutdownGraceBoundsAReceiverThatNeverRecoversAndKeepsTheEventsSpool
   rig.worker->Start();
   rig.worker->Stop(std::chrono::milliseconds(50));  // returns; does not hang
   EXPECT_EQ(rig.worker->stats().delivered.load(), 0u);
+  EXPECT_FALSE(rig.spool->Empty());
+}
+
+TEST(Worker, WaitsForRetryAfterOnItsClock) {
+  sinks::SendOutcome throttled = Retry("429");
+  throttled.retry_after = std::chrono::seconds(3);
+  Rig rig({throttled});
+  rig.Put({"a"});
+  rig.worker->Start();
+  rig.clock.AwaitWaiters(1);  // asleep before its retry
+  rig.clock.Advance(std::chrono::milliseconds(2990));
+  EXPECT_EQ(rig.sink->calls().size(), 1u);  // 3 s have not passed on its clock
+  rig.clock.Advance(std::chrono::milliseconds(10));
+  EXPECT_TRUE(rig.sink->AwaitCalls(2));
+  rig.worker->Stop(std::chrono::seconds(5));
+  EXPECT_EQ(rig.worker->stats().delivered.load(), 1u);
+}
+
+TEST(Worker, CapsRetryAfterAtTheBackoffCap) {
+  sinks::SendOutcome throttled = Retry("429");
+  throttled.retry_after = std::chrono::seconds(86400);
+  Rig rig({throttled}, 10, std::chrono::seconds(0), std::chrono::milliseconds(2000));
+  rig.Put({"a"});
+  rig.worker->Start();
+  rig.clock.AwaitWaiters(1);
+  rig.clock.Advance(std::chrono::milliseconds(2000));  // the cap, not a day
+  EXPECT_TRUE(rig.sink->AwaitCalls(2));
+  rig.worker->Stop(std::chrono::seconds(5));
+  EXPECT_EQ(rig.worker->stats().delivered.load(), 1u);
+}
+
+TEST(Worker, StopCutsARetrySleepShortAtTheGraceDeadline) {
+  sinks::SendOutcome throttled = Retry("429");
+  throttled.retry_after = std::chrono::hours(1);
+  Rig rig({throttled}, 10, std::chrono::seconds(0), std::chrono::hours(1));
+  rig.Put({"a"});
+  rig.worker->Start();
+  rig.clock.AwaitWaiters(1);  // asleep for an hour before its retry
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    rig.worker->Stop(std::chrono::seconds(5));
+    stopped.store(true);
+  });
+  // Time moves until Stop returns: at the 5 s grace deadline, long before
+  // the hour the peer asked for.
+  auto advanced = std::chrono::milliseconds(0);
+  while (!stopped.load()) {
+    rig.clock.Advance(std::chrono::milliseconds(100));
+    advanced += std::chrono::milliseconds(100);
+    std::this_thread::yield();
+  }
+  stopper.join();
+  EXPECT_LT(advanced, std::chrono::minutes(30));
+  EXPECT_EQ(rig.sink->calls().size(), 1u);
   EXPECT_FALSE(rig.spool->Empty());
 }
 

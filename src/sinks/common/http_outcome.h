@@ -33,4 +33,11 @@ SendOutcome ClassifyHttp(const Result<http::Response>& response, std::string_vie
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
                                                     std::chrono::system_clock::time_point now);
 
+// The wait an answer's Retry-After asks for: delta-seconds, or an HTTP-date
+// measured against the same answer's Date header, i.e. on the peer's own
+// clock, so neither our clock nor the skew between the two enters (a date
+// without a Date header is ignored, as client-go ignores dates). nullopt
+// when there is none; never negative. Delivery caps what it honours.
+std::optional<std::chrono::seconds> RetryAfter(const http::Response& response);
+
 }  // namespace kv::sinks

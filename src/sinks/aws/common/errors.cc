@@ -98,8 +98,7 @@ SendOutcome ClassifyCall(const Result<http::Response>& response, std::string_vie
   if (!err.message.empty()) out.reason += ": " + Shorten(err.message);
   if (IsRetryable(kind)) {
     out.request = Verdict::kRetry;
-    out.retry_after =
-        ParseRetryAfter(response->Header("retry-after"), std::chrono::system_clock::now());
+    out.retry_after = RetryAfter(*response);
   } else {
     out.request = Verdict::kReject;
     if (kind == ErrorKind::kAuth) {

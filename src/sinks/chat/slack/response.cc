@@ -37,8 +37,7 @@ SendOutcome ClassifyApi(const Result<http::Response>& response, std::string_view
   out.reason = std::string(what) + ": slack error " + std::string(error);
   if (Retryable(error)) {
     out.request = Verdict::kRetry;
-    out.retry_after =
-        ParseRetryAfter(response->Header("retry-after"), std::chrono::system_clock::now());
+    out.retry_after = RetryAfter(*response);
   } else {
     out.request = Verdict::kReject;
   }

@@ -15,27 +15,40 @@ extern char** environ;
 
 namespace kv::process {
 
-Result<Output> Run(const std::vector<std::string>& argv,
-                   const std::vector<std::pair<std::string, std::string>>& extra_env,
-                   std::chrono::milliseconds timeout) {
-  if (argv.empty()) return Fail(ErrorCode::kInternal, "process::Run: empty argv");
+namespace {
+
+// This process's environment with `extra` set over it, as "K=V" strings.
+std::vector<std::string> MergedEnvironment(
+    const std::vector<std::pair<std::string, std::string>>& extra) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string s = *e;
     auto eq = s.find('=');
     if (eq != std::string::npos) env[s.substr(0, eq)] = s.substr(eq + 1);
   }
-  for (const auto& [k, v] : extra_env) env[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& s : args) argp.push_back(s.data());
-  argp.push_back(nullptr);
+  for (const auto& [k, v] : extra) env[k] = v;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
 
+// A null-terminated char* view of `strings` (which must outlive it).
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+struct Child {
+  pid_t pid = 0;
+  int out = -1;  // read ends of its stdout and stderr
+  int err = -1;
+};
+
+// Starts argv[0] (looked up in PATH) with stdin from /dev/null and its
+// stdout and stderr piped back.
+Result<Child> Spawn(std::vector<std::string> argv, std::vector<std::string> env) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return Fail(ErrorCode::kIo, std::strerror(errno));
@@ -49,8 +62,10 @@ Result<Output> Run(const std::vector<std::string>& argv,
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  std::vector<char*> argp = CStrings(argv);
+  std::vector<char*> envp = CStrings(env);
+  Child child;
+  int rc = posix_spawnp(&child.pid, argp[0], &actions, nullptr, argp.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -59,10 +74,18 @@ Result<Output> Run(const std::vector<std::string>& argv,
     close(err_pipe[0]);
     return Fail(ErrorCode::kIo, "cannot run " + argv[0] + ": " + std::strerror(rc));
   }
+  child.out = out_pipe[0];
+  child.err = err_pipe[0];
+  return child;
+}
 
-  Output output;
+// Reads the child's stdout and stderr until both close or `timeout`
+// passes (false then). Closes both descriptors.
+bool Collect(const Child& child, std::chrono::milliseconds timeout, Output* output) {
+  // The helper's own deadline: it bounds a blocking poll() on pipes, which
+  // an injected clock could not interrupt.
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  pollfd fds[2] = {{child.out, POLLIN, 0}, {child.err, POLLIN, 0}};
   int open_fds = 2;
   bool timed_out = false;
   char buf[4096];
@@ -80,7 +103,7 @@ Result<Output> Run(const std::vector<std::string>& argv,
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t got = read(fds[i].fd, buf, sizeof buf);
       if (got > 0) {
-        (i == 0 ? output.out : output.err).append(buf, static_cast<size_t>(got));
+        (i == 0 ? output->out : output->err).append(buf, static_cast<size_t>(got));
       } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
         close(fds[i].fd);
         fds[i].fd = -1;
@@ -91,11 +114,24 @@ Result<Output> Run(const std::vector<std::string>& argv,
   for (auto& f : fds) {
     if (f.fd >= 0) close(f.fd);
   }
-  if (timed_out) kill(pid, SIGKILL);
+  return !timed_out;
+}
+
+}  // namespace
+
+Result<Output> Run(const std::vector<std::string>& argv,
+                   const std::vector<std::pair<std::string, std::string>>& extra_env,
+                   std::chrono::milliseconds timeout) {
+  if (argv.empty()) return Fail(ErrorCode::kInternal, "process::Run: empty argv");
+  auto child = Spawn(argv, MergedEnvironment(extra_env));
+  if (!child) return tl::unexpected(child.error());
+  Output output;
+  const bool finished = Collect(*child, timeout, &output);
+  if (!finished) kill(child->pid, SIGKILL);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (timed_out) {
+  if (!finished) {
     return Fail(ErrorCode::kIo,
                 argv[0] + " did not finish within " + std::to_string(timeout.count() / 1000) + "s");
   }

@@ -112,6 +112,16 @@ class FakeClock final : public Clock {
     std::lock_guard lock(waiters_mu_);
     return waiters_.size();
   }
+  // Waits begun so far: a test that changed what a thread waits for can
+  // tell when it waits anew (AwaitWaitsBegun(n + 1)).
+  uint64_t waits_begun() {
+    std::lock_guard lock(waiters_mu_);
+    return waits_begun_;
+  }
+  void AwaitWaitsBegun(uint64_t n) {
+    std::unique_lock lock(waiters_mu_);
+    waiters_changed_.wait(lock, [&] { return waits_begun_ >= n; });
+  }
 
   bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                  SteadyTime deadline, const std::function<bool()>& done) override {
@@ -137,6 +147,7 @@ class FakeClock final : public Clock {
     {
       std::lock_guard lock(waiters_mu_);
       waiters_.push_back({mu, cv});
+      ++waits_begun_;
     }
     waiters_changed_.notify_all();
   }
@@ -157,6 +168,7 @@ class FakeClock final : public Clock {
   std::mutex waiters_mu_;  // guards waiters_; taken before any waiter's mutex
   std::condition_variable waiters_changed_;
   std::vector<Waiter> waiters_;
+  uint64_t waits_begun_ = 0;
 };
 
 }  // namespace kv

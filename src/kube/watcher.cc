@@ -4,7 +4,7 @@
 
 #include <unordered_set>
 
-#include "kube/backoff.h"
+#include "util/backoff.h"
 #include "util/time.h"
 #include "util/url.h"
 

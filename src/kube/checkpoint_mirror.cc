@@ -5,10 +5,20 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "util/time.h"
+
 namespace kv::kube {
 
+CheckpointMirror::CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish,
+                                   Clock& clock)
+    : options_(options), save_(std::move(save)), publish_(std::move(publish)), clock_(clock) {}
+
 CheckpointMirror::CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish)
-    : options_(options), save_(std::move(save)), publish_(std::move(publish)) {}
+    : options_(options),
+      save_(std::move(save)),
+      publish_(std::move(publish)),
+      own_clock_(std::make_unique<SystemClock>()),
+      clock_(*own_clock_) {}
 
 CheckpointMirror::~CheckpointMirror() { Stop(); }
 
@@ -56,9 +66,7 @@ void CheckpointMirror::NoteSave(bool ok) {
     failed_saves_.fetch_add(1);
     return;
   }
-  last_saved_micros_.store(std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count());
+  last_saved_micros_.store(timeutil::ToMicros(clock_.WallNow()));
 }
 
 uint64_t CheckpointMirror::saved_event_seq() const {
@@ -114,13 +122,12 @@ void CheckpointMirror::Loop() {
       changed_.wait(lock, [&] { return stop_ || shadow_.journal_seq != dirty_journal_; });
       if (stop_) return;
     }
-    auto t0 = std::chrono::steady_clock::now();
+    auto t0 = clock_.SteadyNow();
     SaveOnce(false);
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - t0);
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.SteadyNow() - t0);
     auto pause = std::max(options_.min_interval, 2 * took);
     std::unique_lock lock(mu_);
-    changed_.wait_for(lock, pause, [&] { return stop_; });
+    clock_.WaitFor(lock, changed_, pause, [&] { return stop_; });
     if (stop_) return;
   }
 }

@@ -30,12 +30,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "kube/checkpoint.h"
+#include "util/clock.h"
 #include "util/result.h"
 
 namespace kv::kube {
@@ -50,7 +52,12 @@ class CheckpointMirror {
   using PublishFn = std::function<void(uint64_t event_seq)>;
 
   // `save` writes to the cluster (any error: not saved); `publish` makes
-  // the spools' records up to that event sequence number visible.
+  // the spools' records up to that event sequence number visible. Saves are
+  // paced, and stamped (last_saved_micros), on `clock`, which must outlive
+  // the mirror.
+  CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish, Clock& clock);
+  // The same on the system clock, for a caller that does not pass its clock
+  // yet (app/cluster_checkpoint.cc). TODO: remove once it does.
   CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish);
   ~CheckpointMirror();  // Stop()
   CheckpointMirror(const CheckpointMirror&) = delete;
@@ -91,9 +98,12 @@ class CheckpointMirror {
   bool SaveOnce(bool final);
   void NoteSave(bool ok);
 
+  // Constant after construction.
   const CheckpointMirrorOptions options_;
   const SaveFn save_;
   const PublishFn publish_;
+  std::unique_ptr<Clock> own_clock_;  // only for the constructor without a clock
+  Clock& clock_;
 
   mutable std::mutex mu_;
   std::condition_variable changed_;

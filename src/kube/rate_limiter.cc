@@ -1,7 +1,6 @@
 #include "kube/rate_limiter.h"
 
 #include <algorithm>
-#include <thread>
 
 namespace kv::kube {
 
@@ -27,8 +26,8 @@ std::chrono::nanoseconds RateLimiter::Reserve() {
 bool RateLimiter::Acquire(StopSignal* stop) {
   auto wait = Reserve();
   if (wait.count() == 0) return stop == nullptr || !stop->Stopped();
-  if (stop != nullptr) return !stop->WaitFor(wait);
-  std::this_thread::sleep_for(wait);
+  if (stop != nullptr) return !stop->WaitFor(wait, clock_);
+  clock_.SleepFor(wait);
   return true;
 }
 

@@ -19,7 +19,8 @@ class RateLimiter {
   // a token (the bucket may go negative: waiters queue in time order).
   std::chrono::nanoseconds Reserve();
 
-  // Reserve() and sleep for it; returns false if `stop` fired meanwhile.
+  // Reserve() and sleep for it on the clock; returns false if `stop`
+  // (may be null) fired meanwhile.
   bool Acquire(StopSignal* stop);
 
  private:

@@ -2,10 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "../support/temp_dir.h"
@@ -22,16 +21,24 @@ EmittedSet::State St(const std::string& rv) {
   return s;
 }
 
-// A cluster stand-in: records what was saved, fails while told to.
+// A cluster stand-in: records what was saved, fails while told to, and
+// lets the test wait (without polling) for the mirror thread's next step.
 struct FakeCluster {
   std::mutex mu;
+  std::condition_variable changed;
   std::vector<Checkpoint> saved;
   std::vector<uint64_t> published;
   std::optional<ErrorCode> fail_with;
   int fail_status = 0;
+  int attempts = 0;            // Save calls, failed ones included
+  FakeClock* clock = nullptr;  // when set, each save takes `save_takes` on it
+  std::chrono::milliseconds save_takes{0};
 
   Result<void> Save(const Checkpoint& cp) {
+    if (clock != nullptr) clock->Advance(save_takes);
     std::lock_guard lock(mu);
+    ++attempts;
+    changed.notify_all();
     if (fail_with) return Fail(*fail_with, "refused", fail_status);
     saved.push_back(cp);
     return {};
@@ -39,6 +46,7 @@ struct FakeCluster {
   void Publish(uint64_t seq) {
     std::lock_guard lock(mu);
     published.push_back(seq);
+    changed.notify_all();
   }
   uint64_t last_published() {
     std::lock_guard lock(mu);
@@ -48,27 +56,45 @@ struct FakeCluster {
     std::lock_guard lock(mu);
     return saved.size();
   }
+  void FailWith(std::optional<ErrorCode> code, int status = 0) {
+    std::lock_guard lock(mu);
+    fail_with = code;
+    fail_status = status;
+  }
+  // Waits until `done` holds (the 10 s bound only turns a bug into a failure).
+  template <typename F>
+  bool Await(F done) {
+    std::unique_lock lock(mu);
+    return changed.wait_for(lock, 10s, [&] { return done(); });
+  }
+  bool AwaitAttempts(int n) {
+    return Await([&] { return attempts >= n; });
+  }
+  bool AwaitPublished(uint64_t seq) {
+    return Await([&] { return !published.empty() && published.back() == seq; });
+  }
 };
 
-// Waits for a condition the mirror's thread makes true (no timing asserted).
-template <typename F>
-bool Eventually(F f) {
-  for (int i = 0; i < 2000; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
+constexpr auto kInterval = 1s;
+
+std::unique_ptr<CheckpointMirror> MakeMirror(FakeCluster& c, Clock& clock) {
+  return std::make_unique<CheckpointMirror>(
+      CheckpointMirrorOptions{kInterval}, [&c](const Checkpoint& cp) { return c.Save(cp); },
+      [&c](uint64_t seq) { c.Publish(seq); }, clock);
 }
 
-std::unique_ptr<CheckpointMirror> MakeMirror(FakeCluster& c) {
-  return std::make_unique<CheckpointMirror>(
-      CheckpointMirrorOptions{1ms}, [&c](const Checkpoint& cp) { return c.Save(cp); },
-      [&c](uint64_t seq) { c.Publish(seq); });
+// Once the cluster has seen `attempts` saves, the mirror thread has finished
+// that turn (published or not) as soon as it pauses on the clock: it takes
+// its pause only after a save, and left the previous one before saving.
+void AwaitTurnDone(FakeCluster& c, FakeClock& clock, int attempts) {
+  ASSERT_TRUE(c.AwaitAttempts(attempts));
+  clock.AwaitWaiters(1);
 }
 
 TEST(CheckpointMirror, PublishesOnlyWhatASavedCopyCovers) {
   FakeCluster c;
-  auto m = MakeMirror(c);
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
   Checkpoint start;
   start.resource_version = "10";
   start.event_seq = 4;
@@ -76,11 +102,13 @@ TEST(CheckpointMirror, PublishesOnlyWhatASavedCopyCovers) {
   start.writer = "me";
   m->Start(start);
   // The first turn saves the starting state (the new leader's claim).
-  ASSERT_TRUE(Eventually([&] { return c.saves() >= 1; }));
+  AwaitTurnDone(c, clock, 1);
+  EXPECT_EQ(c.saves(), 1u);
 
   m->Seen("u1", St("11"));
   m->Committed("11", 5, 8);
-  ASSERT_TRUE(Eventually([&] { return c.last_published() == 5; }));
+  clock.Advance(kInterval);
+  ASSERT_TRUE(c.AwaitPublished(5));
   {
     std::lock_guard lock(c.mu);
     const Checkpoint& last = c.saved.back();
@@ -94,57 +122,84 @@ TEST(CheckpointMirror, PublishesOnlyWhatASavedCopyCovers) {
   m->Stop();
 }
 
+TEST(CheckpointMirror, SavesAreSpacedByTheMinimumInterval) {
+  FakeCluster c;
+  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1800000000)));
+  auto m = MakeMirror(c, clock);
+  m->Start(Checkpoint{});
+  AwaitTurnDone(c, clock, 1);
+  EXPECT_EQ(m->last_saved_micros(), int64_t{1800000000} * 1000000) << "stamped on the clock";
+  m->Committed("2", 1, 1);
+  clock.Advance(kInterval - 1ms);
+  EXPECT_EQ(c.saves(), 1u) << "saved before the interval was over";
+  clock.Advance(1ms);
+  ASSERT_TRUE(c.AwaitPublished(1));
+  m->Stop();
+}
+
+// A save that took long (a large state) spaces the next by twice as long,
+// so the mirror does not keep the API server busy.
+TEST(CheckpointMirror, ASlowSaveLengthensThePause) {
+  FakeCluster c;
+  FakeClock clock;
+  c.clock = &clock;
+  c.save_takes = 3s;
+  auto m = MakeMirror(c, clock);
+  m->Start(Checkpoint{});
+  AwaitTurnDone(c, clock, 1);
+  m->Committed("2", 1, 1);
+  clock.Advance(6s - 1ms);
+  EXPECT_EQ(c.saves(), 1u) << "the pause after a 3 s save is 6 s";
+  clock.Advance(1ms);
+  ASSERT_TRUE(c.AwaitPublished(1));
+  m->Stop();
+}
+
 TEST(CheckpointMirror, AFailingSaveHoldsEventsBackUntilItSucceeds) {
   FakeCluster c;
-  auto m = MakeMirror(c);
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
   m->Start(Checkpoint{});
-  ASSERT_TRUE(Eventually([&] { return c.saves() >= 1; }));
-  {
-    std::lock_guard lock(c.mu);
-    c.fail_with = ErrorCode::kUnavailable;
-  }
+  AwaitTurnDone(c, clock, 1);
+  c.FailWith(ErrorCode::kUnavailable);
   m->Seen("u1", St("2"));
   m->Committed("2", 1, 1);
   m->Seen("u2", St("3"));
   m->Committed("3", 2, 2);
-  std::this_thread::sleep_for(50ms);
+  clock.Advance(kInterval);
+  AwaitTurnDone(c, clock, 2);
   EXPECT_LT(c.last_published(), 1u) << "published before the cluster covered it";
-  {
-    std::lock_guard lock(c.mu);
-    c.fail_with.reset();
-  }
-  // A later turn retries once something changes.
-  m->Committed("3", 2, 3);
-  ASSERT_TRUE(Eventually([&] { return c.last_published() == 2; }));
+  EXPECT_EQ(m->failed_saves(), 1u);
+  // The next turn tries again, with nothing new committed.
+  c.FailWith(std::nullopt);
+  clock.Advance(kInterval);
+  ASSERT_TRUE(c.AwaitPublished(2));
   m->Stop();
 }
 
 TEST(CheckpointMirror, AConflictHoldsBackButATooLargeStateIsDeliveredAnyway) {
   FakeCluster c;
-  auto m = MakeMirror(c);
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
   m->Start(Checkpoint{});
-  ASSERT_TRUE(Eventually([&] { return c.saves() >= 1; }));
-  {
-    std::lock_guard lock(c.mu);
-    c.fail_with = ErrorCode::kRejected;
-    c.fail_status = 409;  // another leader wrote it
-  }
+  AwaitTurnDone(c, clock, 1);
+  c.FailWith(ErrorCode::kRejected, 409);  // another leader wrote it
   m->Committed("2", 1, 1);
-  std::this_thread::sleep_for(50ms);
+  clock.Advance(kInterval);
+  AwaitTurnDone(c, clock, 2);
   EXPECT_EQ(c.last_published(), 0u);
-  {
-    std::lock_guard lock(c.mu);
-    c.fail_status = 0;  // too large for a ConfigMap
-  }
+  c.FailWith(ErrorCode::kRejected);  // too large for a ConfigMap
   m->Committed("3", 2, 2);
-  ASSERT_TRUE(Eventually([&] { return c.last_published() == 2; }));
+  clock.Advance(kInterval);
+  ASSERT_TRUE(c.AwaitPublished(2));
   EXPECT_EQ(m->saved_event_seq(), 0u) << "nothing was saved after the start";
   m->Stop();
 }
 
 TEST(CheckpointMirror, FlushSavesTheLastStateAndPublishesIt) {
   FakeCluster c;
-  auto m = MakeMirror(c);
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
   m->Start(Checkpoint{});
   m->Committed("9", 3, 3);
   ASSERT_TRUE(m->Flush().has_value());
@@ -157,13 +212,11 @@ TEST(CheckpointMirror, FlushSavesTheLastStateAndPublishesIt) {
 
 TEST(CheckpointMirror, AFailedFlushPublishesNothing) {
   FakeCluster c;
-  auto m = MakeMirror(c);
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
   m->Start(Checkpoint{});
-  ASSERT_TRUE(Eventually([&] { return c.saves() >= 1; }));
-  {
-    std::lock_guard lock(c.mu);
-    c.fail_with = ErrorCode::kUnavailable;
-  }
+  ASSERT_TRUE(c.AwaitAttempts(1));
+  c.FailWith(ErrorCode::kUnavailable);
   m->Committed("9", 3, 3);
   EXPECT_FALSE(m->Flush().has_value());
   EXPECT_LT(c.last_published(), 3u);
@@ -207,23 +260,25 @@ TEST(CheckpointMirror, TheCheckpointerReportsEachCommittedEvent) {
       std::make_unique<FileCheckpointStore>(tmp.path() / "checkpoint.json"), o, clock);
   ASSERT_TRUE(cp.has_value());
   FakeCluster c;
-  auto m = MakeMirror(c);
+  auto m = MakeMirror(c, clock);
   m->Start(Checkpoint{});
+  AwaitTurnDone(c, clock, 1);
   (*cp)->SetMirror(m.get());
   EmittedSet set;
   uint64_t seq = (*cp)->NextEventSeq();
   (*cp)->Seen("u1", St("20"), "20", set);
-  ASSERT_TRUE(Eventually([&] { return c.last_published() == seq; }));
+  clock.Advance(kInterval);
+  ASSERT_TRUE(c.AwaitPublished(seq));
   {
     std::lock_guard lock(c.mu);
     EXPECT_EQ(c.saved.back().resource_version, "20");
     EXPECT_EQ(c.saved.back().emitted.count("u1"), 1u);
   }
+  AwaitTurnDone(c, clock, 2);
   (*cp)->Forgotten("u1", "21", set);
-  ASSERT_TRUE(Eventually([&] {
-    std::lock_guard lock(c.mu);
-    return c.saved.back().resource_version == "21" && c.saved.back().emitted.empty();
-  }));
+  clock.Advance(kInterval);
+  ASSERT_TRUE(c.Await(
+      [&] { return c.saved.back().resource_version == "21" && c.saved.back().emitted.empty(); }));
   m->Stop();
 }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace kv::kube {
 namespace {
 
@@ -32,6 +35,49 @@ TEST(RateLimiter, ZeroQpsDisablesLimiting) {
   FakeClock clock;
   RateLimiter limiter(0, 1, clock);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(limiter.Reserve().count(), 0);
+}
+
+// Acquire sleeps on the limiter's clock: the request goes once the test
+// moves time by one interval, and never because real time passed.
+TEST(RateLimiter, AcquireWaitsOnTheClock) {
+  FakeClock clock;
+  RateLimiter limiter(10, 1, clock);
+  StopSignal stop;
+  ASSERT_TRUE(limiter.Acquire(&stop));  // the burst
+  std::atomic<bool> acquired{false};
+  std::thread t([&] { acquired = limiter.Acquire(&stop); });
+  clock.AwaitWaiters(1);
+  clock.Advance(milliseconds(99));
+  EXPECT_FALSE(acquired.load());
+  clock.Advance(milliseconds(1));
+  t.join();
+  EXPECT_TRUE(acquired.load());
+}
+
+TEST(RateLimiter, AcquireWithoutAStopSignalSleepsOnTheClock) {
+  FakeClock clock;
+  RateLimiter limiter(10, 1, clock);
+  ASSERT_TRUE(limiter.Acquire(nullptr));
+  std::atomic<bool> acquired{false};
+  std::thread t([&] { acquired = limiter.Acquire(nullptr); });
+  clock.AwaitWaiters(1);
+  EXPECT_FALSE(acquired.load());
+  clock.Advance(milliseconds(100));
+  t.join();
+  EXPECT_TRUE(acquired.load());
+}
+
+TEST(RateLimiter, StopEndsAWaitingAcquire) {
+  FakeClock clock;
+  RateLimiter limiter(10, 1, clock);
+  StopSignal stop;
+  ASSERT_TRUE(limiter.Acquire(&stop));
+  std::atomic<bool> acquired{true};
+  std::thread t([&] { acquired = limiter.Acquire(&stop); });
+  clock.AwaitWaiters(1);
+  stop.Stop();
+  t.join();
+  EXPECT_FALSE(acquired.load());
 }
 
 }  // namespace

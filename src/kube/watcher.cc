@@ -4,6 +4,7 @@
 
 #include <unordered_set>
 
+#include "kube/api_answer.h"
 #include "util/backoff.h"
 #include "util/time.h"
 #include "util/url.h"
@@ -103,11 +104,8 @@ Result<void> Watcher::List(bool initial) {
     std::string path = CollectionPath() + "?limit=" + std::to_string(options_.page_size);
     if (!token.empty()) path += "&continue=" + url::PercentEncode(token);
     auto resp = client_.Get(path, options_.request_timeout);
-    if (!resp) {
-      return Fail(resp.error().code,
-                  "cannot list events from " + client_.server() + ": " + resp.error().message);
-    }
-    if (resp->status == 410 && !token.empty()) {
+    auto answer = CheckAnswer(resp, "cannot list events from " + client_.server());
+    if (!answer && answer.error().code == ErrorCode::kGone && !token.empty()) {
       // The continue token expired mid-list: start the list again.
       spdlog::info("list continue token expired; restarting the list");
       stats_.gone.fetch_add(1, std::memory_order_relaxed);
@@ -115,14 +113,7 @@ Result<void> Watcher::List(bool initial) {
       all.clear();
       continue;
     }
-    if (resp->status != 200) {
-      ErrorCode code = (resp->status == 401 || resp->status == 403) ? ErrorCode::kUnauthorized
-                       : resp->status >= 500                        ? ErrorCode::kUnavailable
-                                                                    : ErrorCode::kRejected;
-      return Fail(code,
-                  "cannot list events from " + client_.server() + ": " + DescribeFailure(*resp),
-                  static_cast<int>(resp->status));
-    }
+    if (!answer) return tl::unexpected(answer.error());
     auto page = decoder_.DecodeList(resp->body);
     if (!page) return Fail(page.error().code, "event list: " + page.error().message);
     for (const auto& err : page->item_errors) {
@@ -152,7 +143,7 @@ Result<void> Watcher::List(bool initial) {
   return {};
 }
 
-void Watcher::HandleFrame(std::string_view line, bool* gone) {
+void Watcher::HandleFrame(std::string_view line) {
   if (line.empty()) return;
   ++frames_in_watch_;
   stats_.connected.store(true, std::memory_order_relaxed);
@@ -171,9 +162,10 @@ void Watcher::HandleFrame(std::string_view line, bool* gone) {
       }
       return;
     case T::kError:
-      if (frame->status.code == 410) {
-        *gone = true;
-      } else {
+      // The server ends the watch after an ERROR frame; like client-go's
+      // reflector, stop reading and relist (410) or reconnect.
+      frame_error_ = ClassifyStatus(frame->status.code).value_or(ErrorCode::kUnavailable);
+      if (*frame_error_ != ErrorCode::kGone) {
         spdlog::warn("watch error from {}: {} {}", client_.server(), frame->status.code,
                      frame->status.message);
       }
@@ -199,21 +191,11 @@ Result<bool> Watcher::ResourceVersionExpired() {
       client_.Get(CollectionPath() + "?limit=1&resourceVersionMatch=Exact&resourceVersion=" +
                       url::PercentEncode(resource_version_),
                   options_.request_timeout);
-  if (!resp) {
-    stats_.connected.store(false);
-    return Fail(resp.error().code,
-                "cannot list events from " + client_.server() + ": " + resp.error().message);
-  }
-  stats_.connected.store(resp->status == 200 || resp->status == 410);
-  if (resp->status == 410) return true;
-  if (resp->status != 200) {
-    ErrorCode code = (resp->status == 401 || resp->status == 403) ? ErrorCode::kUnauthorized
-                     : resp->status >= 500                        ? ErrorCode::kUnavailable
-                                                                  : ErrorCode::kRejected;
-    return Fail(code, "cannot list events from " + client_.server() + ": " + DescribeFailure(*resp),
-                static_cast<int>(resp->status));
-  }
-  return false;
+  auto answer = CheckAnswer(resp, "cannot list events from " + client_.server());
+  bool gone = !answer && answer.error().code == ErrorCode::kGone;
+  stats_.connected.store(answer || gone);
+  if (!answer && !gone) return tl::unexpected(answer.error());
+  return gone;
 }
 
 Watcher::WatchEnd Watcher::WatchOnce() {
@@ -227,7 +209,7 @@ Watcher::WatchEnd Watcher::WatchOnce() {
                      "&timeoutSeconds=" + std::to_string(timeout);
   frames_in_watch_ = 0;
   partial_line_.clear();
-  bool gone = false;
+  frame_error_.reset();
   // The server ends the watch after `timeout` seconds; silence well past
   // that means the connection died unnoticed.
   auto idle = std::chrono::seconds(timeout) + options_.watch_idle_margin;
@@ -242,29 +224,25 @@ Watcher::WatchEnd Watcher::WatchOnce() {
             break;
           }
           if (partial_line_.empty()) {
-            HandleFrame(chunk.substr(start, nl - start), &gone);
+            HandleFrame(chunk.substr(start, nl - start));
           } else {
             partial_line_.append(chunk.substr(start, nl - start));
-            HandleFrame(partial_line_, &gone);
+            HandleFrame(partial_line_);
             partial_line_.clear();
           }
           start = nl + 1;
-          if (gone) return false;
+          if (frame_error_) return false;
         }
         return !stop_.Stopped();
       },
       idle);
   if (stop_.Stopped()) return WatchEnd::kTimeout;
-  if (gone) return WatchEnd::kGone;
-  if (!resp) {
+  if (frame_error_) return *frame_error_ == ErrorCode::kGone ? WatchEnd::kGone : WatchEnd::kError;
+  auto answer = CheckAnswer(resp, "watch on " + client_.server() + " failed");
+  if (!answer && answer.error().code == ErrorCode::kGone) return WatchEnd::kGone;
+  if (!answer) {
     stats_.connected.store(false);
-    spdlog::warn("watch on {} broke: {}", client_.server(), resp.error().message);
-    return WatchEnd::kError;
-  }
-  if (resp->status == 410) return WatchEnd::kGone;
-  if (resp->status != 200) {
-    stats_.connected.store(false);
-    spdlog::warn("watch on {} refused: {}", client_.server(), DescribeFailure(*resp));
+    spdlog::warn("{}", answer.error().message);
     return WatchEnd::kError;
   }
   spdlog::debug("watch from resourceVersion {} ended after {} frames", resource_version_,
@@ -282,7 +260,7 @@ void Watcher::Run() {
         stats_.connected.store(false);
         auto wait = backoff.Next();
         spdlog::warn("relist failed ({}); retrying in {} ms", r.error().message, wait.count());
-        stop_.WaitFor(wait);
+        stop_.WaitFor(wait, clock_);
         continue;
       }
       need_list = false;
@@ -301,7 +279,7 @@ void Watcher::Run() {
     }
     fresh = false;
     WatchEnd end = WatchOnce();
-    if (frames_in_watch_ > 0) backoff.Reset();  // the connection worked
+    if (frames_in_watch_ > 0 && !frame_error_) backoff.Reset();  // the connection worked
     switch (end) {
       case WatchEnd::kTimeout:
         backoff.Reset();
@@ -316,7 +294,7 @@ void Watcher::Run() {
         auto wait = backoff.Next();
         spdlog::info("reconnecting the watch in {} ms from resourceVersion {}", wait.count(),
                      resource_version_);
-        stop_.WaitFor(wait);
+        stop_.WaitFor(wait, clock_);
         break;
       }
     }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -106,7 +107,9 @@ class Watcher {
   // (relisting when it does not).
   Result<void> Start();
 
-  // Watches until stop fires; reconnects and relists as needed.
+  // Watches until stop fires; reconnects and relists as needed (which
+  // answer leads where: kube/api_answer.h). Backoff waits run on `clock`
+  // and end early when stop fires.
   void Run();
 
   const WatcherStats& stats() const { return stats_; }
@@ -122,7 +125,8 @@ class Watcher {
   // True when the server says resource_version_ is gone (410); an error
   // when it could not be asked.
   Result<bool> ResourceVersionExpired();
-  void HandleFrame(std::string_view line, bool* gone);
+  // One line of a watch stream; an ERROR frame sets frame_error_.
+  void HandleFrame(std::string_view line);
   // `position`: the resume point once this event is handled.
   void Offer(event::Event ev, bool initial_list, const std::string& position);
   bool Wanted(const event::Event& ev);
@@ -141,6 +145,7 @@ class Watcher {
   std::string resource_version_;
   std::string partial_line_;
   uint64_t frames_in_watch_ = 0;
+  std::optional<ErrorCode> frame_error_;  // the current watch's ERROR frame, per api_answer.h
   int64_t start_micros_ = 0;
   bool restored_ = false;
 

@@ -72,7 +72,7 @@ void Enricher::Enrich(event::Event& ev) {
     ++stats_.misses;
     cv_.notify_all();
   }
-  cv_.wait_for(lock, options_.deadline, [&] { return pending->done || stopping_; });
+  clock_.WaitFor(lock, cv_, options_.deadline, [&] { return pending->done || stopping_; });
   if (!pending->done) {
     ++stats_.timeouts;
     return;

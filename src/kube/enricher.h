@@ -81,10 +81,13 @@ class Enricher {
 
   // Fills ev.involved_object's labels, annotations, owner_references and
   // deleted from the cache or a lookup; leaves them as they are when the
-  // lookup fails or misses the deadline. Never throws.
+  // lookup fails or misses the deadline (measured on the clock). Never
+  // throws.
   void Enrich(event::Event& ev);
 
-  // Waits up to `timeout` until no lookup is queued or running; true if so.
+  // Waits up to `timeout` (real time: a bound for tests and shutdown, not
+  // a deadline the exporter keeps) until no lookup is queued or running;
+  // true if so.
   bool WaitIdle(std::chrono::milliseconds timeout);
 
   // Ends the lookup thread (a lookup in progress finishes first). Enrich()

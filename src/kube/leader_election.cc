@@ -243,7 +243,7 @@ bool LeaderElector::WaitForChange(milliseconds wait) {
   const auto until = clock_.SteadyNow() + wait;
   auto sleep_rest = [&] {
     auto left = std::chrono::duration_cast<milliseconds>(until - clock_.SteadyNow());
-    return left.count() > 0 ? stop_.WaitFor(left) : stop_.Stopped();
+    return left.count() > 0 ? stop_.WaitFor(left, clock_) : stop_.Stopped();
   };
   if (!observed_ || observed_->resource_version.empty()) return sleep_rest();
   // A watch of this one Lease from the version last read: a release by a
@@ -299,7 +299,7 @@ void LeaderElector::Lead() {
                options_.namespace_, options_.name);
   if (callbacks_.on_started_leading) callbacks_.on_started_leading();
   for (;;) {
-    if (stop_.WaitFor(options_.retry_period)) return;
+    if (stop_.WaitFor(options_.retry_period, clock_)) return;
     for (;;) {
       // The deadline counts from the start of the last successful write:
       // no later than the moment the other replicas observed it.
@@ -321,7 +321,7 @@ void LeaderElector::Lead() {
       }
       auto left = deadline - clock_.SteadyNow();
       auto wait = std::min<std::chrono::nanoseconds>(options_.retry_period, left);
-      if (wait.count() > 0 && stop_.WaitFor(wait)) return;
+      if (wait.count() > 0 && stop_.WaitFor(wait, clock_)) return;
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace kv::kube {
 namespace {
@@ -242,12 +243,19 @@ TEST(Enricher, SlowLookupMissesTheDeadlineAndFillsTheCacheForLaterEvents) {
   EnricherOptions o = Options();
   o.deadline = milliseconds(20);
   Enricher enricher(o, server.Fetcher(), clock);
+  // Each Enrich returns once the deadline passed on the clock, unenriched.
+  auto enrich_past_the_deadline = [&](event::Event& ev) {
+    std::thread t([&] { enricher.Enrich(ev); });
+    clock.AwaitWaiters(1);
+    clock.Advance(milliseconds(20));
+    t.join();
+  };
   auto first = EventAbout("Pod", "slow", "u");
-  enricher.Enrich(first);  // returns after the deadline, unenriched
+  enrich_past_the_deadline(first);
   EXPECT_TRUE(first.involved_object.labels.empty());
   EXPECT_EQ(enricher.stats().timeouts.load(), 1u);
   auto second = EventAbout("Pod", "slow", "u");
-  enricher.Enrich(second);  // joins the same lookup; still held
+  enrich_past_the_deadline(second);  // joins the same lookup; still held
   EXPECT_EQ(enricher.stats().shared.load(), 1u);
   EXPECT_EQ(enricher.stats().timeouts.load(), 2u);
 

@@ -11,8 +11,8 @@ namespace kv::app {
 
 ClusterCheckpoint::ClusterCheckpoint(std::shared_ptr<kube::Credentials> credentials,
                                      std::string namespace_, std::string lease_name,
-                                     std::string replica_id)
-    : replica_id_(std::move(replica_id)) {
+                                     std::string replica_id, Clock& clock)
+    : replica_id_(std::move(replica_id)), clock_(clock) {
   client_ = std::make_unique<kube::Client>(std::move(credentials), nullptr, nullptr);
   store_ = std::make_unique<kube::ConfigMapStore>(
       kube::ConfigMapStoreOptions{std::move(namespace_), lease_name + "-checkpoint",
@@ -29,7 +29,7 @@ uint64_t ClusterCheckpoint::RecoverUpTo(uint64_t local_committed) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     loaded = store_->Load();
     if (loaded || loaded.error().code != ErrorCode::kUnavailable) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    clock_.SleepFor(std::chrono::seconds(1));
   }
   if (!loaded) {
     spdlog::warn(
@@ -98,7 +98,7 @@ Result<kube::Checkpoint> ClusterCheckpoint::TakeOver(kube::Checkpoint local,
   hub.SetPublishGate(true);
   mirror_ = std::make_unique<kube::CheckpointMirror>(
       kube::CheckpointMirrorOptions{}, [this](const kube::Checkpoint& cp) { return Save(cp); },
-      [&hub](uint64_t event_seq) { hub.PublishUpTo(event_seq); });
+      [&hub](uint64_t event_seq) { hub.PublishUpTo(event_seq); }, clock_);
   mirror_->Start(checkpointer.Current(state.resource_version, adopted));
   checkpointer.SetMirror(mirror_.get());
   published_mirror_.store(mirror_.get());

@@ -17,14 +17,16 @@
 #include "kube/client.h"
 #include "kube/configmap_store.h"
 #include "kube/credentials.h"
+#include "util/clock.h"
 #include "util/result.h"
 
 namespace kv::app {
 
 class ClusterCheckpoint {
  public:
+  // `clock` must outlive it.
   ClusterCheckpoint(std::shared_ptr<kube::Credentials> credentials, std::string namespace_,
-                    std::string lease_name, std::string replica_id);
+                    std::string lease_name, std::string replica_id, Clock& clock);
   ~ClusterCheckpoint();
 
   // At start, before Hub::Recover: how far this replica's spooled events
@@ -54,6 +56,7 @@ class ClusterCheckpoint {
   Result<void> Save(const kube::Checkpoint& cp);
 
   const std::string replica_id_;
+  Clock& clock_;
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<kube::ConfigMapStore> store_;
   std::unique_ptr<kube::CheckpointMirror> mirror_;  // set once by TakeOver

@@ -29,7 +29,7 @@ Leadership::Leadership(const LeaderElectionConfig& config,
   if (!enabled_) return;
   options_ = OptionsOf(config, rng);
   cluster_checkpoint_ = std::make_unique<ClusterCheckpoint>(credentials, options_.namespace_,
-                                                            options_.name, replica_id);
+                                                            options_.name, replica_id, clock);
   // Its own client: renewals never queue behind the watcher or lookups.
   client_ = std::make_unique<kube::Client>(credentials, nullptr, nullptr);
   elector_ =

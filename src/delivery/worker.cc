@@ -113,11 +113,8 @@ std::vector<event::EventPtr> Worker::Sort(const std::vector<event::EventPtr>& ba
   return again;
 }
 
-std::chrono::milliseconds Worker::RetryWait(int attempt, const sinks::SendOutcome& out) {
-  auto ceiling = std::min<std::chrono::milliseconds>(
-      options_.backoff_cap, options_.backoff_base * (int64_t{1} << std::min(attempt, 20)));
-  auto wait = std::chrono::milliseconds(
-      static_cast<int64_t>(rng_.Uniform() * static_cast<double>(ceiling.count())));
+std::chrono::milliseconds Worker::RetryWait(Backoff& backoff, const sinks::SendOutcome& out) {
+  auto wait = backoff.Next();
   if (out.retry_after) {
     // The peer's Retry-After, but never past the backoff cap: a peer must
     // not be able to stall its receiver for as long as it likes.
@@ -144,7 +141,8 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
   std::vector<event::EventPtr> batch;
   batch.reserve(entries.size());
   for (auto& e : entries) batch.push_back(e.event);
-  int attempt = 0;
+  // Full jitter down to 0: a peer's Retry-After is the floor that matters.
+  Backoff backoff(options_.backoff_base, options_.backoff_cap, rng_, Backoff::Floor::kNone);
   Clock::SteadyTime first_failure{};
   while (!batch.empty()) {
     auto t0 = clock_.SteadyNow();
@@ -159,12 +157,12 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
     }
     stats_.failed_sends.fetch_add(1, std::memory_order_relaxed);
     auto now = clock_.SteadyNow();
-    if (attempt == 0) {
+    if (backoff.attempts() == 0) {
       first_failure = now;
       stats_.stuck_since_micros.store(timeutil::ToMicros(clock_.WallNow()),
                                       std::memory_order_relaxed);
     }
-    if (again.size() < batch.size()) attempt = 0;  // progress: start the backoff over
+    if (again.size() < batch.size()) backoff.Reset();  // progress: start the backoff over
     batch.swap(again);
     if (options_.max_retry_age.count() > 0 && now - first_failure >= options_.max_retry_age) {
       std::string reason = "gave up after retrying for " +
@@ -176,11 +174,10 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
       return true;
     }
     stats_.retried.fetch_add(batch.size(), std::memory_order_relaxed);
-    auto wait = RetryWait(attempt, out);
-    ++attempt;
-    if (attempt == 1 || attempt % 10 == 0) {
+    auto wait = RetryWait(backoff, out);
+    if (backoff.attempts() == 1 || backoff.attempts() % 10 == 0) {
       spdlog::warn("receiver {}: {} events not delivered ({}); retry {} in {} ms", receiver_,
-                   batch.size(), out.reason, attempt, wait.count());
+                   batch.size(), out.reason, backoff.attempts(), wait.count());
     }
     if (!SleepBeforeRetry(wait)) {
       spdlog::warn("receiver {}: shutdown grace over with {} events undelivered; they stay spooled",

@@ -29,6 +29,7 @@
 #include "delivery/spool.h"
 #include "event/event.h"
 #include "sinks/sink.h"
+#include "util/backoff.h"
 #include "util/clock.h"
 #include "util/rng.h"
 
@@ -83,8 +84,9 @@ class Worker {
   // the rejected, and returns the events to retry.
   std::vector<event::EventPtr> Sort(const std::vector<event::EventPtr>& batch,
                                     const sinks::SendOutcome& out);
-  // The wait before retry number `attempt` (from 0) after `out`.
-  std::chrono::milliseconds RetryWait(int attempt, const sinks::SendOutcome& out);
+  // The wait before the next retry after `out`: `backoff`'s next step, or
+  // the peer's Retry-After if longer (up to the backoff cap).
+  std::chrono::milliseconds RetryWait(Backoff& backoff, const sinks::SendOutcome& out);
   // Sleeps `wait`, or less if Stop's deadline comes first; false once the
   // deadline has passed.
   bool SleepBeforeRetry(std::chrono::milliseconds wait);

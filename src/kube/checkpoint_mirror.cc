@@ -13,13 +13,6 @@ CheckpointMirror::CheckpointMirror(CheckpointMirrorOptions options, SaveFn save,
                                    Clock& clock)
     : options_(options), save_(std::move(save)), publish_(std::move(publish)), clock_(clock) {}
 
-CheckpointMirror::CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish)
-    : options_(options),
-      save_(std::move(save)),
-      publish_(std::move(publish)),
-      own_clock_(std::make_unique<SystemClock>()),
-      clock_(*own_clock_) {}
-
 CheckpointMirror::~CheckpointMirror() { Stop(); }
 
 void CheckpointMirror::Start(Checkpoint state) {

@@ -56,9 +56,6 @@ class CheckpointMirror {
   // paced, and stamped (last_saved_micros), on `clock`, which must outlive
   // the mirror.
   CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish, Clock& clock);
-  // The same on the system clock, for a caller that does not pass its clock
-  // yet (app/cluster_checkpoint.cc). TODO: remove once it does.
-  CheckpointMirror(CheckpointMirrorOptions options, SaveFn save, PublishFn publish);
   ~CheckpointMirror();  // Stop()
   CheckpointMirror(const CheckpointMirror&) = delete;
   CheckpointMirror& operator=(const CheckpointMirror&) = delete;
@@ -102,7 +99,6 @@ class CheckpointMirror {
   const CheckpointMirrorOptions options_;
   const SaveFn save_;
   const PublishFn publish_;
-  std::unique_ptr<Clock> own_clock_;  // only for the constructor without a clock
   Clock& clock_;
 
   mutable std::mutex mu_;

@@ -58,16 +58,34 @@ class ZeroRng final : public Rng {
   double Uniform() override { return 0.0; }  // shortest watch timeout, backoff = base/4
 };
 
-// Records what the watcher makes durable.
-class RecordingLog final : public WatchLog {
+struct Emitted {
+  std::string uid;
+  std::string rv;
+  int count;
+  bool update;
+  bool operator==(const Emitted&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const Emitted& e) {
+  return os << e.uid << "@" << e.rv << " count " << e.count << (e.update ? " (update)" : "");
+}
+
+// Records what the watcher hands on: the events it emits and the changes
+// of its state the pipeline would make durable.
+class Recorder final : public WatchConsumer {
  public:
-  uint64_t NextEventSeq() override { return ++seq_; }
-  void Seen(const std::string& uid, const EmittedSet::State&, const std::string& position,
+  void Emit(event::Event ev, bool update, const EmittedSet::State&, const std::string& position,
             const EmittedSet&) override {
+    std::lock_guard lock(mu_);
+    emitted_.push_back({ev.metadata.uid, ev.metadata.resource_version, ev.count, update});
+    seen_.push_back(ev.metadata.uid + "@" + position);
+    changed_.notify_all();
+  }
+  void Remember(const std::string& uid, const EmittedSet::State&, const std::string& position,
+                const EmittedSet&) override {
     std::lock_guard lock(mu_);
     seen_.push_back(uid + "@" + position);
   }
-  void Forgotten(const std::string& uid, const std::string&, const EmittedSet&) override {
+  void Forget(const std::string& uid, const std::string&, const EmittedSet&) override {
     std::lock_guard lock(mu_);
     forgotten_.push_back(uid);
   }
@@ -79,25 +97,21 @@ class RecordingLog final : public WatchLog {
     std::lock_guard lock(mu_);
     return positions_;
   }
+  // Waits (10 s at most) until `n` events were emitted; returns them all.
+  std::vector<Emitted> AwaitEmitted(size_t n) {
+    std::unique_lock lock(mu_);
+    changed_.wait_for(lock, 10s, [&] { return emitted_.size() >= n; });
+    return emitted_;
+  }
 
  private:
-  uint64_t seq_ = 0;
   std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<Emitted> emitted_;
   std::vector<std::string> seen_;
   std::vector<std::string> forgotten_;
   std::vector<std::string> positions_;
 };
-
-struct Emitted {
-  std::string uid;
-  std::string rv;
-  int count;
-  bool update;
-  bool operator==(const Emitted&) const = default;
-};
-std::ostream& operator<<(std::ostream& os, const Emitted& e) {
-  return os << e.uid << "@" << e.rv << " count " << e.count << (e.update ? " (update)" : "");
-}
 
 class WatcherTest : public ::testing::Test {
  protected:
@@ -118,14 +132,7 @@ class WatcherTest : public ::testing::Test {
 
   Watcher& watcher() {
     if (!watcher_) {
-      watcher_ = std::make_unique<Watcher>(
-          options_, *client_, clock_, rng_, stop_,
-          [this](event::Event ev, bool update, uint64_t) {
-            std::lock_guard lock(mu_);
-            emitted_.push_back({ev.metadata.uid, ev.metadata.resource_version, ev.count, update});
-            changed_.notify_all();
-          },
-          &log_);
+      watcher_ = std::make_unique<Watcher>(options_, *client_, clock_, rng_, stop_, log_);
     }
     return *watcher_;
   }
@@ -136,11 +143,7 @@ class WatcherTest : public ::testing::Test {
     thread_ = std::thread([this] { watcher().Run(); });
   }
   // Waits (10 s at most) until `n` events were emitted; returns them all.
-  std::vector<Emitted> AwaitEmitted(size_t n) {
-    std::unique_lock lock(mu_);
-    changed_.wait_for(lock, 10s, [&] { return emitted_.size() >= n; });
-    return emitted_;
-  }
+  std::vector<Emitted> AwaitEmitted(size_t n) { return log_.AwaitEmitted(n); }
   const WatcherStats& stats() { return watcher().stats(); }
 
   // Scripts a first list, `first_watch` (which says 410), the relist and a
@@ -176,12 +179,8 @@ class WatcherTest : public ::testing::Test {
   ZeroRng rng_;
   StopSignal stop_;
   std::unique_ptr<Client> client_;
-  RecordingLog log_;
+  Recorder log_;
   WatcherOptions options_;
-
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<Emitted> emitted_;  // guarded by mu_
 
   std::unique_ptr<Watcher> watcher_;
   std::thread thread_;

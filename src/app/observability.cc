@@ -64,11 +64,7 @@ void ExportProcess(server::Registry& registry, const std::string& version,
             "Emitted events that were updates of an earlier one.",
             MetricType::kCounter,
             {}},
-           {"config_reloads_total", "Config reloads by result.", MetricType::kCounter, {"result"}},
-           {"checkpoint_age_seconds",
-            "Seconds since the watch position was last committed durably.",
-            MetricType::kGauge,
-            {}}},
+           {"config_reloads_total", "Config reloads by result.", MetricType::kCounter, {"result"}}},
           [&w, &p](server::Collection& c) {
             c.Add("watch_connected", w.connected.load() ? 1 : 0);
             c.Add("events_emitted_total", {"Normal"}, static_cast<double>(p.emitted_normal));
@@ -84,11 +80,6 @@ void ExportProcess(server::Registry& registry, const std::string& version,
             c.Add("events_updates_total", static_cast<double>(w.emitted_updates));
             c.Add("config_reloads_total", {"success"}, static_cast<double>(p.reloads));
             c.Add("config_reloads_total", {"failure"}, static_cast<double>(p.reload_failures));
-            int64_t last = p.last_commit_micros.load();
-            if (last > 0) {
-              int64_t now = timeutil::ToMicros(std::chrono::system_clock::now());
-              c.Add("checkpoint_age_seconds", static_cast<double>(now - last) / 1e6);
-            }
           }),
       "pipeline");
 }
@@ -162,7 +153,7 @@ void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t
 
 void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,
                         const delivery::Hub& hub, const std::atomic<bool>& is_leader,
-                        bool leader_election, std::chrono::seconds stuck_after) {
+                        bool leader_election, std::chrono::seconds stuck_after, Clock& clock) {
   http.AddReadinessCheck("leader", [&is_leader, leader_election] {
     if (!leader_election) return server::CheckResult{true, "leader election off"};
     return server::CheckResult{true, is_leader.load() ? "leading" : "standby"};
@@ -172,8 +163,8 @@ void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watc
     bool ok = watcher.connected.load();
     return server::CheckResult{ok, ok ? "connected" : "API server not answering"};
   });
-  http.AddReadinessCheck("receivers", [&hub, stuck_after] {
-    int64_t now = timeutil::ToMicros(std::chrono::system_clock::now());
+  http.AddReadinessCheck("receivers", [&hub, stuck_after, &clock] {
+    int64_t now = timeutil::ToMicros(clock.WallNow());
     int64_t limit = std::chrono::duration_cast<std::chrono::microseconds>(stuck_after).count();
     for (size_t i = 0; i < hub.size(); ++i) {
       int64_t since = hub.worker_stats(i).stuck_since_micros.load();
@@ -187,16 +178,22 @@ void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watc
 }
 
 void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& checkpointer,
-                      const ClusterCheckpoint* cluster) {
+                      const ClusterCheckpoint* cluster, Clock& clock) {
   registry.AddCollector({{"checkpoint_last_commit_timestamp_seconds",
                           "Wall time of the last durable watch position.",
                           server::MetricType::kGauge,
+                          {}},
+                         {"checkpoint_age_seconds",
+                          "Seconds since the watch position was last committed durably.",
+                          server::MetricType::kGauge,
                           {}}},
-                        [cp = &checkpointer](server::Collection& c) {
-                          if (cp->last_commit_micros() > 0) {
-                            c.Add("checkpoint_last_commit_timestamp_seconds",
-                                  static_cast<double>(cp->last_commit_micros()) / 1e6);
-                          }
+                        [cp = &checkpointer, &clock](server::Collection& c) {
+                          int64_t last = cp->last_commit_micros();
+                          if (last <= 0) return;
+                          c.Add("checkpoint_last_commit_timestamp_seconds",
+                                static_cast<double>(last) / 1e6);
+                          int64_t now = timeutil::ToMicros(clock.WallNow());
+                          c.Add("checkpoint_age_seconds", static_cast<double>(now - last) / 1e6);
                         });
   if (!cluster) return;
   registry.AddCollector(

@@ -28,7 +28,6 @@ struct PipelineStats {
   std::atomic<uint64_t> updates_skipped{0};  // emitUpdates: false
   std::atomic<uint64_t> reloads{0};
   std::atomic<uint64_t> reload_failures{0};
-  std::atomic<int64_t> last_commit_micros{0};  // wall time of the last checkpointed event/position
 };
 
 // Registers the process-wide families (build info, watcher, pipeline).
@@ -52,13 +51,14 @@ void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t
 // The checkpoint's freshness: the last durable watch position, and under
 // leader election (`cluster` not null) the last save in the cluster and
 // failed saves.
+// `clock` must outlive the registry.
 void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& checkpointer,
-                      const ClusterCheckpoint* cluster);
+                      const ClusterCheckpoint* cluster, Clock& clock);
 
 // /readyz: the watch is connected, and no receiver has been failing the
 // same batch for longer than `stuck_after` (so a dead sink shows).
 void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,
                         const delivery::Hub& hub, const std::atomic<bool>& is_leader,
-                        bool leader_election, std::chrono::seconds stuck_after);
+                        bool leader_election, std::chrono::seconds stuck_after, Clock& clock);
 
 }  // namespace kv::app

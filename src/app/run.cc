@@ -115,13 +115,13 @@ int MainLoop(WakeQueue& wake, const RunOptions& options, Config& cfg, Reloader& 
 // Metrics and readiness of everything running.
 void ExportAll(server::Registry& registry, server::HttpServer& http, const Config& cfg,
                const PipelineStats& stats, const Source& source, const delivery::Hub& hub,
-               const kube::Checkpointer& checkpointer, const Leadership& leadership) {
+               const kube::Checkpointer& checkpointer, const Leadership& leadership, Clock& clock) {
   ExportProcess(registry, kVersion, cfg.events_api == event::ApiGroup::kCore ? "" : "events.k8s.io",
                 source.watcher_stats(), stats);
   if (source.enricher_stats()) ExportEnricher(registry, *source.enricher_stats());
   AddReadinessChecks(http, source.watcher_stats(), hub, leadership.is_leader(),
-                     leadership.enabled(), std::chrono::seconds(300));
-  ExportCheckpoint(registry, checkpointer, leadership.cluster_checkpoint());
+                     leadership.enabled(), std::chrono::seconds(300), clock);
+  ExportCheckpoint(registry, checkpointer, leadership.cluster_checkpoint(), clock);
   leadership.Export(registry);
 }
 
@@ -197,7 +197,7 @@ int Run(const RunOptions& options) {
   auto limiter = std::make_shared<kube::RateLimiter>(cfg.kube_qps, cfg.kube_burst, clock);
   Source source(cfg, credentials, limiter, clock, rng, hub, cp, stats);
   source.SetRouting(MakeRouting(cfg, hub));
-  ExportAll(registry, http, cfg, stats, source, hub, cp, leadership);
+  ExportAll(registry, http, cfg, stats, source, hub, cp, leadership, clock);
 
   WakeQueue wake;
   StartSignalThread(signals, wake);

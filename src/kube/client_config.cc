@@ -55,6 +55,82 @@ Result<void> DecodeData(const YAML::Node& n, const char* key, const std::string&
   return {};
 }
 
+// users[].exec: a client-go credential plugin.
+Result<ExecConfig> ReadExec(const YAML::Node& exec, const fs::path& base_dir,
+                            const std::string& where, const std::string& user_name) {
+  ExecConfig e;
+  e.api_version = Get(exec, "apiVersion");
+  e.command = Get(exec, "command");
+  if (e.command.empty()) {
+    return Fail(ErrorCode::kInvalidConfig,
+                where + ": users[" + user_name + "].exec.command is empty");
+  }
+  if (e.command.find('/') != std::string::npos) e.command = ResolvePath(base_dir, e.command);
+  if (exec["args"] && exec["args"].IsSequence()) {
+    for (const auto& a : exec["args"]) e.args.push_back(a.as<std::string>());
+  }
+  if (exec["env"] && exec["env"].IsSequence()) {
+    for (const auto& kv : exec["env"]) e.env.emplace_back(Get(kv, "name"), Get(kv, "value"));
+  }
+  e.provide_cluster_info = Get(exec, "provideClusterInfo") == "true";
+  return e;
+}
+
+// The cluster entry: server, CA, TLS verification.
+Result<void> ReadCluster(const YAML::Node& cluster, const std::string& cluster_name,
+                         const fs::path& base_dir, const std::string& where, ClientConfig* cfg) {
+  cfg->server = Get(cluster, "server");
+  while (!cfg->server.empty() && cfg->server.back() == '/') cfg->server.pop_back();
+  if (cfg->server.empty()) {
+    return Fail(ErrorCode::kInvalidConfig,
+                where + ": clusters[" + cluster_name + "].server is empty");
+  }
+  cfg->tls.insecure_skip_verify = Get(cluster, "insecure-skip-tls-verify") == "true";
+  cfg->tls.ca_file = ResolvePath(base_dir, Get(cluster, "certificate-authority"));
+  return DecodeData(cluster, "certificate-authority-data", where, &cfg->tls.ca_pem);
+}
+
+// The user entry: token, basic auth, client certificate or exec plugin.
+Result<void> ReadUser(const YAML::Node& user, const std::string& user_name,
+                      const fs::path& base_dir, const std::string& where, ClientConfig* cfg) {
+  cfg->token = Get(user, "token");
+  cfg->token_file = ResolvePath(base_dir, Get(user, "tokenFile"));
+  cfg->username = Get(user, "username");
+  cfg->password = Get(user, "password");
+  cfg->tls.client_cert_file = ResolvePath(base_dir, Get(user, "client-certificate"));
+  cfg->tls.client_key_file = ResolvePath(base_dir, Get(user, "client-key"));
+  if (auto r = DecodeData(user, "client-certificate-data", where, &cfg->tls.client_cert_pem); !r) {
+    return r;
+  }
+  if (auto r = DecodeData(user, "client-key-data", where, &cfg->tls.client_key_pem); !r) return r;
+  if (user["auth-provider"]) {
+    return Fail(ErrorCode::kInvalidConfig,
+                where + ": users[" + user_name +
+                    "].auth-provider is not supported (removed from Kubernetes); use exec");
+  }
+  if (YAML::Node exec = user["exec"]; exec) {
+    auto e = ReadExec(exec, base_dir, where, user_name);
+    if (!e) return tl::unexpected(e.error());
+    cfg->exec = std::move(*e);
+  }
+  return {};
+}
+
+// Fails now, naming the key, rather than at the first request.
+Result<void> CheckFilesReadable(const ClientConfig& cfg, const std::string& where) {
+  for (const auto& [key, file] :
+       {std::pair{"certificate-authority", cfg.tls.ca_file},
+        std::pair{"client-certificate", cfg.tls.client_cert_file},
+        std::pair{"client-key", cfg.tls.client_key_file}, std::pair{"tokenFile", cfg.token_file}}) {
+    if (!file.empty()) {
+      if (auto r = files::Read(file); !r) {
+        return Fail(ErrorCode::kInvalidConfig, where + ": " + key + ": " + r.error().message);
+      }
+    }
+  }
+  return {};
+}
+
 Result<ClientConfig> LoadKubeconfigUnguarded(const fs::path& path, const std::string& context) {
   auto text = files::Read(path);
   if (!text) return Fail(ErrorCode::kInvalidConfig, "kubeconfig: " + text.error().message);
@@ -89,65 +165,15 @@ Result<ClientConfig> LoadKubeconfigUnguarded(const fs::path& path, const std::st
 
   ClientConfig cfg;
   cfg.origin = where;
-  cfg.server = Get(cluster, "server");
-  while (!cfg.server.empty() && cfg.server.back() == '/') cfg.server.pop_back();
-  if (cfg.server.empty()) {
-    return Fail(ErrorCode::kInvalidConfig,
-                where + ": clusters[" + cluster_name + "].server is empty");
-  }
-  cfg.tls.insecure_skip_verify = Get(cluster, "insecure-skip-tls-verify") == "true";
-  cfg.tls.ca_file = ResolvePath(base_dir, Get(cluster, "certificate-authority"));
-  if (auto r = DecodeData(cluster, "certificate-authority-data", where, &cfg.tls.ca_pem); !r) {
+  if (auto r = ReadCluster(cluster, cluster_name, base_dir, where, &cfg); !r) {
     return tl::unexpected(r.error());
   }
   if (user) {
-    cfg.token = Get(user, "token");
-    cfg.token_file = ResolvePath(base_dir, Get(user, "tokenFile"));
-    cfg.username = Get(user, "username");
-    cfg.password = Get(user, "password");
-    cfg.tls.client_cert_file = ResolvePath(base_dir, Get(user, "client-certificate"));
-    cfg.tls.client_key_file = ResolvePath(base_dir, Get(user, "client-key"));
-    if (auto r = DecodeData(user, "client-certificate-data", where, &cfg.tls.client_cert_pem); !r) {
+    if (auto r = ReadUser(user, user_name, base_dir, where, &cfg); !r) {
       return tl::unexpected(r.error());
     }
-    if (auto r = DecodeData(user, "client-key-data", where, &cfg.tls.client_key_pem); !r) {
-      return tl::unexpected(r.error());
-    }
-    if (user["auth-provider"]) {
-      return Fail(ErrorCode::kInvalidConfig,
-                  where + ": users[" + user_name +
-                      "].auth-provider is not supported (removed from Kubernetes); use exec");
-    }
-    if (YAML::Node exec = user["exec"]; exec) {
-      ExecConfig e;
-      e.api_version = Get(exec, "apiVersion");
-      e.command = Get(exec, "command");
-      if (e.command.empty()) {
-        return Fail(ErrorCode::kInvalidConfig,
-                    where + ": users[" + user_name + "].exec.command is empty");
-      }
-      if (e.command.find('/') != std::string::npos) e.command = ResolvePath(base_dir, e.command);
-      if (exec["args"] && exec["args"].IsSequence()) {
-        for (const auto& a : exec["args"]) e.args.push_back(a.as<std::string>());
-      }
-      if (exec["env"] && exec["env"].IsSequence()) {
-        for (const auto& kv : exec["env"]) e.env.emplace_back(Get(kv, "name"), Get(kv, "value"));
-      }
-      e.provide_cluster_info = Get(exec, "provideClusterInfo") == "true";
-      cfg.exec = std::move(e);
-    }
   }
-  // Fail now, with the key, rather than at the first request.
-  for (const auto& [key, file] :
-       {std::pair{"certificate-authority", cfg.tls.ca_file},
-        std::pair{"client-certificate", cfg.tls.client_cert_file},
-        std::pair{"client-key", cfg.tls.client_key_file}, std::pair{"tokenFile", cfg.token_file}}) {
-    if (!file.empty()) {
-      if (auto r = files::Read(file); !r) {
-        return Fail(ErrorCode::kInvalidConfig, where + ": " + key + ": " + r.error().message);
-      }
-    }
-  }
+  if (auto r = CheckFilesReadable(cfg, where); !r) return tl::unexpected(r.error());
   return cfg;
 }
 

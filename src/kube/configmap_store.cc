@@ -145,26 +145,29 @@ Result<std::optional<std::string>> ConfigMapStore::Load() {
   return std::optional<std::string>();
 }
 
-Result<void> ConfigMapStore::Save(const std::string& value) {
-  if (!known_) {
-    if (auto r = Read(); !r) return r;
-  }
-  bool plain = value.size() <= kPlainLimitBytes && IsValidUtf8(value);
-  std::string stored;
-  if (plain) {
-    stored = value;
+// The value as stored: itself when small plain text (readable with
+// kubectl), else zlib-compressed for binaryData. kRejected when even that
+// exceeds what a ConfigMap may hold.
+Result<ConfigMapStore::StoredValue> ConfigMapStore::Encode(const std::string& value) const {
+  StoredValue out;
+  out.plain = value.size() <= kPlainLimitBytes && IsValidUtf8(value);
+  if (out.plain) {
+    out.bytes = value;
   } else {
     auto z = Compress(value);
     if (!z) return tl::unexpected(z.error());
-    stored = std::move(*z);
+    out.bytes = std::move(*z);
   }
-  if (stored.size() > kMaxStoredBytes) {
+  if (out.bytes.size() > kMaxStoredBytes) {
     return Fail(ErrorCode::kRejected, "configmap " + options_.name + ": value of " +
                                           std::to_string(value.size()) +
                                           " bytes is too large even compressed (" +
-                                          std::to_string(stored.size()) + " bytes)");
+                                          std::to_string(out.bytes.size()) + " bytes)");
   }
+  return out;
+}
 
+std::string ConfigMapStore::ObjectWith(const StoredValue& value) const {
   simdjson::dom::parser parser;
   simdjson::dom::element old;
   if (exists_) old = parser.parse(object_json_);
@@ -193,28 +196,31 @@ Result<void> ConfigMapStore::Save(const std::string& value) {
     }
   }
   w.EndObject();
-  w.Key("data");
-  w.BeginObject();
-  if (simdjson::dom::element e; exists_ && old["data"].get(e) == simdjson::SUCCESS) {
-    CopyEntries(w, e, options_.key);
-  }
-  if (plain) {
-    w.Key(options_.key);
-    w.String(stored);
-  }
-  w.EndObject();
-  w.Key("binaryData");
-  w.BeginObject();
-  if (simdjson::dom::element e; exists_ && old["binaryData"].get(e) == simdjson::SUCCESS) {
-    CopyEntries(w, e, options_.key);
-  }
-  if (!plain) {
-    w.Key(options_.key);
-    w.String(base64::Encode(stored));
+  // Other keys of both maps are kept; ours goes in the one that fits it.
+  for (const bool binary : {false, true}) {
+    const char* map = binary ? "binaryData" : "data";
+    w.Key(map);
+    w.BeginObject();
+    if (simdjson::dom::element e; exists_ && old[map].get(e) == simdjson::SUCCESS) {
+      CopyEntries(w, e, options_.key);
+    }
+    if (value.plain != binary) {
+      w.Key(options_.key);
+      w.String(binary ? base64::Encode(value.bytes) : value.bytes);
+    }
+    w.EndObject();
   }
   w.EndObject();
-  w.EndObject();
+  return body;
+}
 
+Result<void> ConfigMapStore::Save(const std::string& value) {
+  if (!known_) {
+    if (auto r = Read(); !r) return r;
+  }
+  auto stored = Encode(value);
+  if (!stored) return tl::unexpected(stored.error());
+  std::string body = ObjectWith(*stored);
   auto resp = exists_ ? client_.Send("PUT", Path(false), body, options_.timeout)
                       : client_.Send("POST", Path(true), body, options_.timeout);
   if (!resp) return tl::unexpected(resp.error());
@@ -228,6 +234,7 @@ Result<void> ConfigMapStore::Save(const std::string& value) {
   if (resp->status != 200 && resp->status != 201) {
     return tl::unexpected(HttpError("write configmap", *resp));
   }
+  simdjson::dom::parser parser;
   simdjson::dom::element root;
   std::string_view rv;
   if (parser.parse(resp->body).get(root) != simdjson::SUCCESS ||

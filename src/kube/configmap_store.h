@@ -53,7 +53,15 @@ class ConfigMapStore {
   Result<void> Save(const std::string& value);
 
  private:
+  struct StoredValue {
+    bool plain = true;  // under data (else compressed, under binaryData)
+    std::string bytes;
+  };
   Result<void> Read();  // GETs the object into object_json_/resource_version_
+  Result<StoredValue> Encode(const std::string& value) const;
+  // The object to write: the one read (labels, annotations, other keys
+  // kept) with `value` under our key.
+  std::string ObjectWith(const StoredValue& value) const;
   std::string Path(bool collection) const;
 
   // Constant after construction.

@@ -19,6 +19,7 @@ struct Client::Transfer {
   const ChunkCallback* on_chunk = nullptr;
   const AbortCheck* abort = nullptr;
   CURL* curl = nullptr;
+  size_t max_body_bytes = 0;  // 0 = keep the whole body
   bool stopped_by_callback = false;
 };
 
@@ -62,7 +63,13 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
       return size * n;
     }
   }
-  t->response.body.append(chunk);
+  size_t keep = chunk.size();
+  if (t->max_body_bytes != 0) {
+    size_t have = t->response.body.size();
+    keep = have >= t->max_body_bytes ? 0 : std::min(keep, t->max_body_bytes - have);
+  }
+  t->response.body.append(chunk.substr(0, keep));
+  t->response.body_bytes_dropped += chunk.size() - keep;
   return size * n;
 }
 
@@ -125,18 +132,20 @@ Result<HttpsTarget> SplitHttpsUrl(const std::string& url) {
 
 }  // namespace
 
-Client::Client() : curl_(curl_easy_init()) {}
+Client::Client(size_t max_body_bytes) : max_body_bytes_(max_body_bytes), curl_(curl_easy_init()) {}
 
 Client::~Client() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 Result<Response> Client::Do(const Request& request, const TlsOptions& tls) {
   Transfer t;
+  t.max_body_bytes = max_body_bytes_;
   return Perform(request, tls, t);
 }
 
 Result<Response> Client::Stream(const Request& request, const TlsOptions& tls,
                                 const ChunkCallback& on_chunk, const AbortCheck& abort) {
   Transfer t;
+  t.max_body_bytes = max_body_bytes_;
   t.on_chunk = &on_chunk;
   t.abort = &abort;
   return Perform(request, tls, t);

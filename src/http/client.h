@@ -36,6 +36,12 @@ struct TlsOptions {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// What a caller that only classifies answers (the sinks) keeps of a body:
+// enough for any verdict and any per-item answer the receivers parse. The
+// rest is counted in Response::body_bytes_dropped and discarded, so a peer
+// that streams a huge answer cannot exhaust memory.
+inline constexpr size_t kClassifyBodyBytes = size_t{1} << 20;
+
 struct Request {
   std::string method = "GET";
   std::string url;
@@ -53,6 +59,10 @@ struct Response {
   long status = 0;
   std::string body;
   Headers headers;  // names lower-cased
+  // Bytes of the body read but not kept in `body`: past the Client's
+  // max_body_bytes. The transfer still reads them (the connection stays
+  // reusable), bounded by the request's timeout.
+  size_t body_bytes_dropped = 0;
   // First value of header `name` (lower-case), or "".
   std::string Header(std::string_view name) const;
 };
@@ -65,7 +75,9 @@ using AbortCheck = std::function<bool()>;
 
 class Client {
  public:
-  Client();
+  // `max_body_bytes`: keep at most this many bytes of a buffered body
+  // (Do(), and Stream()'s non-2xx bodies); 0 keeps it whole.
+  explicit Client(size_t max_body_bytes = 0);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -84,8 +96,10 @@ class Client {
 
  private:
   Result<Response> Perform(const Request& request, const TlsOptions& tls, Transfer& transfer);
-  void* curl_;  // CURL*, owned; replaced after a transport error so no
-                // half-dead connection is reused
+  const size_t max_body_bytes_;  // constant after construction; 0 = no cap
+  // CURL*, owned; replaced after a transport error so no half-dead
+  // connection is reused.
+  void* curl_;
 };
 
 }  // namespace kv::http

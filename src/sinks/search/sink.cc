@@ -213,7 +213,9 @@ class SearchSink final : public Sink {
   // Owned by the worker thread.
   HostPool hosts_;
   std::shared_ptr<aws::CredentialProvider> credentials_;
-  http::Client client_;
+  // Bulk answers with a long error per item and sniffed node lists of big
+  // clusters pass 1 MiB; a 64 MiB answer must not.
+  http::Client client_{8 * http::kClassifyBodyBytes};
   BulkBody body_;
   bool with_type_ = true;  // until the server refuses `_type`
   std::optional<std::chrono::steady_clock::time_point> next_sniff_;  // unset: at the first send

@@ -20,8 +20,8 @@ class WebhookSink final : public Sink {
   }
 
  private:
-  const WebhookConfig cfg_;  // constant after construction
-  http::Client client_;      // owned by the worker thread
+  const WebhookConfig cfg_;                        // constant after construction
+  http::Client client_{http::kClassifyBodyBytes};  // owned by the worker thread
 };
 
 }  // namespace

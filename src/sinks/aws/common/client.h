@@ -49,7 +49,7 @@ class Client {
   Clock& clock_;
   // Owned by the worker thread.
   ::kv::aws::Signer signer_;
-  http::Client http_;
+  http::Client http_{http::kClassifyBodyBytes};  // answers are only classified
 };
 
 // Resolves what a receiver needs to talk to `service` (signing name, e.g.

@@ -43,8 +43,8 @@ class PerEventSink final : public Sink {
   const BuildRequest build_;
   const Classifier classify_;
   const http::TlsOptions tls_;
-  // Owned by the worker thread.
-  http::Client client_;
+  // Owned by the worker thread. Answers are only classified: keep 1 MiB.
+  http::Client client_{http::kClassifyBodyBytes};
 };
 
 // Builder for a PerEventSink, for the kinds' Parse().

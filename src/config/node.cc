@@ -26,6 +26,14 @@ bool Diagnostics::HasErrors() const {
                      [](const Problem& p) { return !p.warning; });
 }
 
+void Diagnostics::NoteKnownKeys(const std::string& path,
+                                const std::vector<std::string_view>& known) {
+  auto& keys = known_keys_[path];
+  for (std::string_view k : known) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.emplace_back(k);
+  }
+}
+
 std::vector<Problem> SortByPosition(std::vector<Problem> problems) {
   std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
@@ -300,6 +308,7 @@ void Node::RejectUnknownKeys(std::initializer_list<std::string_view> known) cons
 
 void Node::RejectUnknownKeys(const std::vector<std::string_view>& known) const {
   if (!node_.IsMap()) return;
+  diag_->NoteKnownKeys(path_, known);
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -35,8 +36,15 @@ class Diagnostics {
   bool HasErrors() const;
   const std::vector<Problem>& problems() const { return problems_; }
 
+  // The keys a map accepts, as each RejectUnknownKeys call listed them,
+  // keyed by the map's key path: the keys a Parse() reads, so a test can
+  // check each is documented.
+  void NoteKnownKeys(const std::string& path, const std::vector<std::string_view>& known);
+  const std::map<std::string, std::vector<std::string>>& known_keys() const { return known_keys_; }
+
  private:
   std::vector<Problem> problems_;
+  std::map<std::string, std::vector<std::string>> known_keys_;
 };
 
 // Orders problems by file, line and column (the order a person reads in).

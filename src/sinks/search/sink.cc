@@ -52,6 +52,7 @@ class SearchSink final : public Sink {
   }
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
+    if (batch.empty()) return {};  // nothing to send: delivered, no reason to log
     EncodeBulk(batch, config_, with_type_, clock_.WallNow(), &body_);
     if (body_.sent.empty()) {
       SendOutcome out;

@@ -5,6 +5,7 @@
 // kind without an entry fails ConformanceTable.EveryShippedKindHasAnEntry.
 #pragma once
 
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,6 +71,9 @@ struct KindEntry {
 };
 
 std::span<const KindEntry> KindEntries();
+
+// Test names and ctest names show the kind, not the entry's bytes.
+inline void PrintTo(const KindEntry& entry, std::ostream* os) { *os << entry.kind; }
 
 // The kinds of sinks::ReceiverKinds() with a parser.
 std::vector<std::string> ShippedKinds();

@@ -12,6 +12,14 @@ class WebhookSink final : public Sink {
  public:
   explicit WebhookSink(WebhookConfig cfg) : cfg_(std::move(cfg)) {}
 
+  // With `batch.format`, the worker cuts batches of batch.maxEvents events
+  // and batch.maxBytes bytes (without this it handed over one event at a
+  // time and `batch` never batched); no linger: a batch is what is waiting.
+  BatchLimits limits() const override {
+    if (cfg_.batch == BatchFormat::kNone) return {};
+    return {cfg_.batch_max_events, cfg_.batch_max_bytes, std::chrono::milliseconds(0)};
+  }
+
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     chat::Plan plan = PlanRequests(batch, cfg_);
     chat::Transport transport = [this](const http::Request& r) { return client_.Do(r, cfg_.tls); };

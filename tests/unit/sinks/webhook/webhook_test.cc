@@ -194,6 +194,17 @@ TEST(WebhookSink, ArrayBatchIsOneRequest) {
   EXPECT_EQ(reqs[0].Header("X-Kubevents-Idempotency-Key"), "a/42");
 }
 
+TEST(WebhookSink, BatchSettingsAreTheBatchesTheWorkerCuts) {
+  Sent array("batch: {format: array, maxEvents: 50, maxBytes: 4096}\n");
+  EXPECT_EQ(array.sink->limits().max_events, 50u);
+  EXPECT_EQ(array.sink->limits().max_bytes, 4096u);
+  Sent ndjson("batch: {format: ndjson}\n");
+  EXPECT_EQ(ndjson.sink->limits().max_events, 100u);
+  EXPECT_EQ(ndjson.sink->limits().max_bytes, size_t{1} << 20);
+  Sent single("");
+  EXPECT_EQ(single.sink->limits().max_events, 1u);
+}
+
 TEST(WebhookSink, RefusedConnectionIsRetried) {
   int port;
   {

@@ -85,6 +85,31 @@ Answer PlainError(int status) { return {status, "scripted failure", "text/plain"
 
 constexpr Protocol kPlainHttp{"http", &One, &PlainAnswer, &PlainError, &Body};
 
+// ---- webhook with batch.format: array: one answer per batch request ----
+
+size_t ArrayCount(const Recorded& r) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array list;
+  if (parser.parse(r.body).get(doc) != simdjson::SUCCESS ||
+      doc.get_array().get(list) != simdjson::SUCCESS) {
+    return 0;
+  }
+  return list.size();
+}
+
+// The whole request answers for its events: the worst fate wins.
+Answer ArrayAnswer(const Recorded& r, std::span<const Fate> f) {
+  Fate worst = CountOf(f, Fate::kReject) > 0  ? Fate::kReject
+               : CountOf(f, Fate::kRetry) > 0 ? Fate::kRetry
+                                              : Fate::kOk;
+  return PlainAnswer(r, std::span<const Fate>(&worst, 1));
+}
+
+constexpr std::string_view kOneAnswerPerBatch = "a batch request has one answer for all its events";
+constexpr Protocol kHttpArray{"http-array", &ArrayCount,        &ArrayAnswer,      &PlainError,
+                              &Body,        kOneAnswerPerBatch, kOneAnswerPerBatch};
+
 // ---- Slack Web API: 200 {"ok":...} -----------------------------------------
 
 Answer SlackAnswer(const Recorded&, std::span<const Fate> f) {
@@ -366,6 +391,15 @@ bool WebhookKey(const Recorded& r, const event::Event& ev) {
   return r.Header(std::string(sinks::webhook::kIdempotencyHeader)) == ev.IdempotencyKey();
 }
 
+// A batch's header carries its first event's key; every event's own key is
+// in its document (metadata.uid, metadata.resourceVersion).
+bool ArrayKey(const Recorded& r, const event::Event& ev) {
+  return WebhookKey(r, ev) ||
+         (r.body.find(R"("uid":")" + ev.metadata.uid + "\"") != std::string::npos &&
+          r.body.find(R"("resourceVersion":")" + ev.metadata.resource_version + "\"") !=
+              std::string::npos);
+}
+
 bool OpsgenieAlias(const Recorded& r, const event::Event& ev) {
   return r.body.find(R"("alias":")" + ev.IdempotencyKey() + "\"") != std::string::npos;
 }
@@ -402,6 +436,7 @@ constexpr KindEntry kEntries[] = {
     {.kind = "file", .block = "{path: '{dir}/out.json'}", .no_peer = "writes a local file", .bad_template = kBadLayout, .output = LocalOutput::kFile, .output_file = "out.json"},
     {.kind = "pipe", .block = "{path: '{dir}/pipe.out'}", .no_peer = "writes to an existing file or FIFO", .bad_template = kBadLayout, .output = LocalOutput::kFile, .output_file = "pipe.out", .create_output_first = true},
     {.kind = "webhook", .block = "{endpoint: '{peer}/hooks/s3cr3t-hook-path', bearerToken: s3cr3t-bearer, timeoutSeconds: 1}", .protocol = &kPlainHttp, .bad_template = kBadLayout, .key_on_wire = &WebhookKey},
+    {.kind = "webhook", .block = "{endpoint: '{peer}/hooks/s3cr3t-hook-path', basicAuth: {username: u, password: s3cr3t-basic}, batch: {format: array, maxEvents: 50, maxBytes: 262144}, timeoutSeconds: 1}", .protocol = &kHttpArray, .bad_template = kBadLayout, .key_on_wire = &ArrayKey, .variant = "array"},
     {.kind = "elasticsearch", .block = "{hosts: ['{peer}'], index: kube-events, apiKey: s3cr3t-apikey, timeoutSeconds: 1}", .protocol = &kBulk, .bad_template = kBadLayout, .key_on_wire = &BulkDocumentId},
     {.kind = "opensearch", .block = "{hosts: ['http://admin:s3cr3t-userinfo@{peer_host}'], index: kube-events, timeoutSeconds: 1}", .protocol = &kBulk, .bad_template = kBadLayout, .key_on_wire = &BulkDocumentId},
     {.kind = "kinesis", .block = "{streamName: events, endpoint: '{peer}', region: us-east-1}", .protocol = &kKinesis, .bad_template = kBadLayout, .event_limit = sinks::kinesis::kMaxRecordBytes, .no_timeout = kNoAwsTimeout, .no_key = "PutRecords has no dedup id; the record data carries metadata.uid and resourceVersion"},
@@ -411,8 +446,10 @@ constexpr KindEntry kEntries[] = {
     {.kind = "eventbridge", .block = "{source: kubevents, detailType: KubernetesEvent, endpoint: '{peer}', region: us-east-1}", .protocol = &kEventBridge, .bad_template = "details: {message: '{{ .Message }}', owner: '{{ (index .InvolvedObject.OwnerReferences 0).Kind }}'}", .event_limit = sinks::eventbridge::kMaxEntryBytes, .no_timeout = kNoAwsTimeout, .no_key = "PutEvents has no dedup id; Detail carries metadata.uid and resourceVersion"},
     {.kind = "cloudwatchlogs", .block = "{logGroupName: /k8s/events, endpoint: '{peer}', region: us-east-1}", .protocol = &kCloudWatchLogs, .bad_template = kBadLayout, .event_limit = sinks::cloudwatchlogs::kMaxEventBytes, .no_timeout = kNoAwsTimeout, .no_key = "PutLogEvents has no dedup id; the message carries metadata.uid and resourceVersion"},
     {.kind = "slack", .block = "{token: xoxb-s3cr3t-slack, channel: '#events', apiURL: '{peer}/api', timeoutSeconds: 1}", .protocol = &kSlackApi, .bad_template = kBadMessage, .no_key = kNoChatKey},
+    {.kind = "slack", .block = "{webhookURL: '{peer}/services/T000/B000/s3cr3t-slack-hook', timeoutSeconds: 1}", .protocol = &kPlainHttp, .bad_template = kBadMessage, .no_key = kNoChatKey, .variant = "webhookURL"},
     {.kind = "opsgenie", .block = "{apiKey: s3cr3t-genie, URL: '{peer}', timeoutSeconds: 1}", .protocol = &kOpsgenie, .bad_template = kBadMessage, .key_on_wire = &OpsgenieAlias},
     {.kind = "teams", .block = "{endpoint: '{peer}/webhookb2/s3cr3t-teams', timeoutSeconds: 1}", .protocol = &kTeamsConnector, .bad_template = kBadLayout, .no_key = kNoChatKey},
+    {.kind = "teams", .block = "{workflowURL: '{peer}/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t-sig', timeoutSeconds: 1}", .protocol = &kPlainHttp, .bad_template = kBadMessage, .no_key = kNoChatKey, .variant = "workflowURL"},
     {.kind = "chime", .block = "{endpoint: '{peer}/incomingwebhooks/room?token=s3cr3t-chime', timeoutSeconds: 1}", .protocol = &kPlainHttp, .bad_template = kBadMessage, .no_key = kNoChatKey},
 };
 // clang-format on

@@ -37,6 +37,8 @@ struct Protocol {
   // The peer can answer "retry this one event" inside a 2xx answer (or per
   // request); "" = yes, else why not.
   std::string_view no_item_retry = {};
+  // The same for "reject this one event, take the others".
+  std::string_view no_item_reject = {};
 };
 
 // Where a local kind writes its events (for "one event is delivered").
@@ -68,12 +70,18 @@ struct KindEntry {
   // before the sink is built (a pipe opens, never creates).
   std::string_view output_file = {};
   bool create_output_first = false;
+  // A second style of the same kind (another entry with the same `kind`):
+  // its name in test names, e.g. "array" -> .../webhook_array.
+  std::string_view variant = {};
 };
 
 std::span<const KindEntry> KindEntries();
 
-// Test names and ctest names show the kind, not the entry's bytes.
-inline void PrintTo(const KindEntry& entry, std::ostream* os) { *os << entry.kind; }
+// "kind" or "kind_variant": test names and ctest names.
+inline std::string EntryName(const KindEntry& entry) {
+  return std::string(entry.kind) + (entry.variant.empty() ? "" : "_" + std::string(entry.variant));
+}
+inline void PrintTo(const KindEntry& entry, std::ostream* os) { *os << EntryName(entry); }
 
 // The kinds of sinks::ReceiverKinds() with a parser.
 std::vector<std::string> ShippedKinds();

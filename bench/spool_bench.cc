@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
   o.fsync = policy == "always"  ? delivery::FsyncPolicy::kAlways
             : policy == "never" ? delivery::FsyncPolicy::kNever
                                 : delivery::FsyncPolicy::kInterval;
-  auto spool = delivery::Spool::Open(o);
+  PosixEnv env;
+  SystemClock clock;
+  auto spool = delivery::Spool::Open(o, env, clock);
   if (!spool) {
     std::fprintf(stderr, "%s\n", spool.error().message.c_str());
     return 1;

@@ -28,6 +28,7 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "util/clock.h"
+#include "util/env.h"
 #include "util/log.h"
 #include "util/rng.h"
 
@@ -57,12 +58,13 @@ std::optional<Config> LoadForRun(const RunOptions& options) {
 // The watcher's durable state in `data_dir`: what was emitted, and where
 // to resume.
 Result<std::unique_ptr<kube::Checkpointer>> OpenCheckpoint(const std::filesystem::path& data_dir,
-                                                           const Config& cfg, Clock& clock) {
+                                                           const Config& cfg, Env& env,
+                                                           Clock& clock) {
   kube::CheckpointerOptions options;
   options.journal = data_dir / "checkpoint.journal";
   options.fsync_every_line = cfg.delivery.fsync == delivery::FsyncPolicy::kAlways;
-  auto store = std::make_unique<kube::FileCheckpointStore>(data_dir / "checkpoint.json");
-  auto cp = kube::Checkpointer::Open(std::move(store), options, clock);
+  auto store = std::make_unique<kube::FileCheckpointStore>(env, data_dir / "checkpoint.json");
+  auto cp = kube::Checkpointer::Open(std::move(store), options, env, clock);
   if (!cp)
     return Fail(cp.error().code, "checkpoint in " + data_dir.string() + ": " + cp.error().message);
   return cp;
@@ -160,6 +162,7 @@ int Run(const RunOptions& options) {
   sigset_t signals = BlockSignals();  // before any thread starts
   curl_global_init(CURL_GLOBAL_DEFAULT);
   SystemClock clock;
+  PosixEnv env;
   DefaultRng rng;
   PipelineStats stats;
   const auto grace = std::chrono::seconds(options.shutdown_grace_seconds);
@@ -173,7 +176,7 @@ int Run(const RunOptions& options) {
     }
     spdlog::info("serving /metrics, /healthz and /readyz on port {}", http.port());
   }
-  auto checkpointer = OpenCheckpoint(data_dir, cfg, clock);
+  auto checkpointer = OpenCheckpoint(data_dir, cfg, env, clock);
   if (!checkpointer) return Stop(checkpointer.error().message);
   kube::Checkpointer& cp = **checkpointer;
   const std::string replica_id = ReplicaId(data_dir, rng);
@@ -181,7 +184,7 @@ int Run(const RunOptions& options) {
 
   // Receivers are built (connected) now, each with its spool and worker. A
   // standby runs them too: it delivers what it spooled while it led.
-  delivery::Hub hub(data_dir, cfg.delivery.fsync, cfg.delivery.fsync_interval, rng, clock);
+  delivery::Hub hub(data_dir, cfg.delivery.fsync, cfg.delivery.fsync_interval, env, rng, clock);
   Receivers receivers(hub, registry, clock);
   if (auto r = receivers.AddAll(cfg); !r) return Stop(r.error().message);
   auto credentials = std::make_shared<kube::Credentials>(*client_config, clock);

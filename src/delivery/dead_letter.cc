@@ -1,11 +1,5 @@
 #include "delivery/dead_letter.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "event/encode.h"
 #include "util/json_writer.h"
 #include "util/time.h"
@@ -30,18 +24,14 @@ Result<void> DeadLetter::Write(const event::Event& ev, const std::string& reason
   line.push_back('\n');
 
   std::lock_guard lock(mu_);
-  std::error_code ec;
-  std::filesystem::create_directories(path_.parent_path(), ec);
-  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Fail(ErrorCode::kIo, "cannot open " + path_.string() + ": " + std::strerror(errno));
-  }
-  ssize_t n = ::write(fd, line.data(), line.size());
-  int err = errno;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) {
-    return Fail(ErrorCode::kIo, "cannot write " + path_.string() + ": " + std::strerror(err));
-  }
+  // A failure here shows as the open's failure just below.
+  (void)env_.CreateDirs(path_.parent_path());
+  auto file = env_.OpenFile(path_, {.create = true, .append = true, .read = false});
+  if (!file) return tl::unexpected(file.error());
+  if (auto r = (*file)->Append(line); !r) return r;
+  // TODO(storage faults): a close error (a delayed write error) is not
+  // reported, and the line is never synced.
+  (void)(*file)->Close();
   written_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }

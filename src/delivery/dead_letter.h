@@ -4,7 +4,7 @@
 // silently lost and an operator can replay them:
 //   {"time":"...","receiver":"...","reason":"...","idempotencyKey":"uid/rv","event":{...}}
 // The file is opened for each batch of writes (rare by nature), so it may
-// be moved away at any time.
+// be moved away at any time. Every file operation goes through the Env.
 //
 // Thread-safe (one mutex); used by its receiver's worker.
 #pragma once
@@ -16,15 +16,16 @@
 
 #include "event/event.h"
 #include "util/clock.h"
+#include "util/env.h"
 #include "util/result.h"
 
 namespace kv::delivery {
 
 class DeadLetter {
  public:
-  // `clock` must outlive it.
-  DeadLetter(std::string receiver, std::filesystem::path path, Clock& clock)
-      : receiver_(std::move(receiver)), path_(std::move(path)), clock_(clock) {}
+  // `env` and `clock` must outlive it.
+  DeadLetter(std::string receiver, std::filesystem::path path, Env& env, Clock& clock)
+      : receiver_(std::move(receiver)), path_(std::move(path)), env_(env), clock_(clock) {}
 
   // Appends one line; kIo if the file cannot be written (the caller logs it:
   // the event is then lost, and counted as such).
@@ -36,6 +37,7 @@ class DeadLetter {
  private:
   const std::string receiver_;
   const std::filesystem::path path_;
+  Env& env_;
   Clock& clock_;
   std::mutex mu_;
   std::atomic<uint64_t> written_{0};

@@ -5,10 +5,11 @@
 namespace kv::delivery {
 
 Hub::Hub(std::filesystem::path data_dir, FsyncPolicy fsync,
-         std::chrono::milliseconds fsync_interval, Rng& rng, Clock& clock)
+         std::chrono::milliseconds fsync_interval, Env& env, Rng& rng, Clock& clock)
     : data_dir_(std::move(data_dir)),
       fsync_(fsync),
       fsync_interval_(fsync_interval),
+      env_(env),
       rng_(rng),
       clock_(clock) {}
 
@@ -59,11 +60,11 @@ Result<void> Hub::Add(const std::string& name, std::unique_ptr<sinks::Sink> sink
   so.segment_bytes = config.segment_bytes;
   so.fsync = fsync_;
   so.overflow = config.overflow;
-  auto spool = Spool::Open(so);
+  auto spool = Spool::Open(so, env_, clock_);
   if (!spool) return tl::unexpected(spool.error());
   r->spool = std::move(*spool);
   r->dead_letter = std::make_unique<DeadLetter>(
-      name, data_dir_ / "deadletter" / (DirName(name) + ".jsonl"), clock_);
+      name, data_dir_ / "deadletter" / (DirName(name) + ".jsonl"), env_, clock_);
   std::unique_lock lock(mu_);
   receivers_.push_back(std::move(r));
   size_t index = receivers_.size() - 1;
@@ -142,7 +143,7 @@ void Hub::SyncAll() {
 }
 
 void Hub::SyncLoop() {
-  while (!syncer_stop_.WaitFor(fsync_interval_)) SyncAll();
+  while (!syncer_stop_.WaitFor(fsync_interval_, clock_)) SyncAll();
 }
 
 bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq) {
@@ -180,7 +181,7 @@ bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint6
         spdlog::error("receiver {}: cannot spool event {}: {}; retrying", r.name,
                       ev->IdempotencyKey(), res.error().message);
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      clock_.SleepFor(std::chrono::milliseconds(200));
     }
   }
   return true;

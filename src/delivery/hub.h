@@ -14,6 +14,9 @@
 // so no event is appended while a receiver's worker is being swapped. A
 // receiver keeps its index (and its spool) for the life of the hub.
 //
+// Files are reached through the Env and time through the Clock given to
+// the constructor; both are passed on to every spool and dead-letter file.
+//
 // Threads: Add/Replace/Retire/Recover/Start/Stop from the owner;
 // Stage/SyncStaged/PublishStaged from the watcher thread; accessors from
 // anywhere (indices below size() stay valid).
@@ -33,6 +36,7 @@
 #include "delivery/spool.h"
 #include "delivery/worker.h"
 #include "util/clock.h"
+#include "util/env.h"
 #include "util/rng.h"
 #include "util/stop.h"
 
@@ -40,9 +44,9 @@ namespace kv::delivery {
 
 class Hub {
  public:
-  // `rng` and `clock` must outlive the hub.
+  // `env`, `rng` and `clock` must outlive the hub.
   Hub(std::filesystem::path data_dir, FsyncPolicy fsync, std::chrono::milliseconds fsync_interval,
-      Rng& rng, Clock& clock);
+      Env& env, Rng& rng, Clock& clock);
   ~Hub();
 
   // Opens the receiver's spool (recovering what a previous run left) and
@@ -129,6 +133,7 @@ class Hub {
   const std::filesystem::path data_dir_;
   const FsyncPolicy fsync_;
   const std::chrono::milliseconds fsync_interval_;
+  Env& env_;
   Rng& rng_;
   Clock& clock_;
 

@@ -1,14 +1,9 @@
 #include "delivery/spool.h"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 #include "event/encode.h"
@@ -41,52 +36,10 @@ uint32_t Crc(const char* data, size_t n, uint32_t crc = 0) {
       crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }
 
-std::string Errno(const std::string& what, const fs::path& path) {
-  return what + " " + path.string() + ": " + std::strerror(errno);
-}
-
-bool WriteAll(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-// One writev for header and payload (a single append under O_APPEND);
-// finishes a short write with plain writes.
-bool WriteRecord(int fd, const char* header, const std::string& payload) {
-  iovec iov[2] = {{const_cast<char*>(header), kHeaderBytes},
-                  {const_cast<char*>(payload.data()), payload.size()}};
-  ssize_t w;
-  do {
-    w = ::writev(fd, iov, 2);
-  } while (w < 0 && errno == EINTR);
-  if (w < 0) return false;
-  size_t done = static_cast<size_t>(w);
-  if (done < kHeaderBytes) {
-    if (!WriteAll(fd, header + done, kHeaderBytes - done)) return false;
-    done = kHeaderBytes;
-  }
-  size_t in_payload = done - kHeaderBytes;
-  return WriteAll(fd, payload.data() + in_payload, payload.size() - in_payload);
-}
-
-bool ReadAt(int fd, char* data, size_t n, uint64_t offset) {
-  while (n > 0) {
-    ssize_t r = ::pread(fd, data, n, static_cast<off_t>(offset));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    data += r;
-    n -= static_cast<size_t>(r);
-    offset += static_cast<uint64_t>(r);
-  }
-  return true;
+// Reads exactly `n` bytes at `offset`; false on an error or end of file.
+bool ReadAt(File& file, char* data, size_t n, uint64_t offset) {
+  auto r = file.PRead(offset, data, n);
+  return r && *r == n;
 }
 
 std::string SegmentName(uint64_t first_seq) {
@@ -100,15 +53,14 @@ std::string SegmentName(uint64_t first_seq) {
 struct Spool::Segment {
   uint64_t first_seq = 0;
   fs::path path;
-  int fd = -1;
+  // Shared so Sync() can fdatasync it outside the lock while Ack() may
+  // delete the segment meanwhile.
+  std::shared_ptr<File> file;
   uint64_t size = 0;
   uint64_t last_seq = 0;  // meaningful when has_records
   bool has_records = false;
   bool sealed = false;  // recovered segments are only read, never appended to
   bool dirty = false;   // written since the last fdatasync
-  ~Segment() {
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 std::string Spool::EncodePayload(const event::Event& ev) {
@@ -129,20 +81,18 @@ Result<event::Event> Spool::DecodePayload(std::string_view payload, event::Decod
   return ev;
 }
 
-Spool::Spool(SpoolOptions options)
-    : options_(std::move(options)), decoder_(event::ApiGroup::kCore, /*keep_raw=*/false) {}
+Spool::Spool(SpoolOptions options, Env& env, Clock& clock)
+    : options_(std::move(options)),
+      env_(env),
+      clock_(clock),
+      decoder_(event::ApiGroup::kCore, /*keep_raw=*/false) {}
 
-Spool::~Spool() {
-  if (ack_fd_ >= 0) ::close(ack_fd_);
-}
+Spool::~Spool() = default;
 
-Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) {
-  std::unique_ptr<Spool> spool(new Spool(options));
-  std::error_code ec;
-  fs::create_directories(options.dir, ec);
-  if (ec) {
-    return Fail(ErrorCode::kIo,
-                "cannot create spool directory " + options.dir.string() + ": " + ec.message());
+Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options, Env& env, Clock& clock) {
+  std::unique_ptr<Spool> spool(new Spool(options, env, clock));
+  if (auto r = env.CreateDirs(options.dir); !r) {
+    return Fail(ErrorCode::kIo, "spool directory: " + r.error().message);
   }
   if (auto r = spool->Recover(); !r) return tl::unexpected(r.error());
   return spool;
@@ -150,12 +100,13 @@ Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options) {
 
 uint64_t Spool::ReadAck() {
   char buf[32] = {};
-  ssize_t n = ::pread(ack_fd_, buf, sizeof buf, 0);
+  auto read = ack_file_->PRead(0, buf, sizeof buf);
+  size_t n = read ? *read : 0;
   uint64_t best = 0;
   bool found = false;
   uint32_t best_gen = 0;
   for (int slot = 0; slot < 2; ++slot) {
-    if (n < (slot + 1) * 16) break;
+    if (n < static_cast<size_t>(slot + 1) * 16) break;
     const char* p = buf + slot * 16;
     uint64_t seq = GetU64(p);
     uint32_t gen = GetU32(p + 12);
@@ -177,34 +128,32 @@ void Spool::WriteAckLocked() {
   PutU64(slot, first_unacked_);
   PutU32(slot + 12, ack_generation_);
   PutU32(slot + 8, Crc(slot, 8, Crc(slot + 12, 4)));
-  off_t at = (ack_generation_ % 2) * 16;
-  if (::pwrite(ack_fd_, slot, sizeof slot, at) != static_cast<ssize_t>(sizeof slot)) {
+  uint64_t at = (ack_generation_ % 2) * 16;
+  if (auto r = ack_file_->Write(at, std::string_view(slot, sizeof slot)); !r) {
     spdlog::error("spool {}: cannot record acknowledgement: {}", options_.dir.string(),
-                  std::strerror(errno));
+                  r.error().message);
   }
-  if (options_.fsync == FsyncPolicy::kAlways) ::fdatasync(ack_fd_);
+  // TODO(storage faults): a failed sync is not reported.
+  if (options_.fsync == FsyncPolicy::kAlways) (void)ack_file_->Sync();
 }
 
 Result<void> Spool::Recover() {
-  fs::path ack_path = options_.dir / "ack";
-  ack_fd_ = ::open(ack_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (ack_fd_ < 0) return Fail(ErrorCode::kIo, Errno("cannot open", ack_path));
+  auto ack = env_.OpenFile(options_.dir / "ack", {.create = true});
+  if (!ack) return tl::unexpected(ack.error());
+  ack_file_ = std::move(*ack);
   uint64_t first_unacked = ReadAck();
 
+  auto names = env_.ListDir(options_.dir);
+  if (!names) return tl::unexpected(names.error());
   std::vector<std::pair<uint64_t, fs::path>> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(options_.dir, ec)) {
-    const fs::path& p = entry.path();
+  for (const auto& name : *names) {
+    fs::path p = options_.dir / name;
     if (p.extension() != ".seg") continue;
     char* end = nullptr;
     std::string stem = p.stem().string();
     uint64_t first = std::strtoull(stem.c_str(), &end, 10);
     if (end == nullptr || *end != '\0') continue;
     files.emplace_back(first, p);
-  }
-  if (ec) {
-    return Fail(ErrorCode::kIo,
-                "cannot read spool directory " + options_.dir.string() + ": " + ec.message());
   }
   std::sort(files.begin(), files.end());
   next_seq_ = first_unacked;
@@ -213,14 +162,16 @@ Result<void> Spool::Recover() {
     seg->first_seq = first;
     seg->path = path;
     seg->sealed = true;
-    seg->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (seg->fd < 0) return Fail(ErrorCode::kIo, Errno("cannot open", path));
+    auto file = env_.OpenFile(path, {});
+    if (!file) return tl::unexpected(file.error());
+    seg->file = std::move(*file);
     if (auto r = RecoverSegment(*seg, first_unacked); !r) return r;
     if (seg->has_records) next_seq_ = std::max(next_seq_, seg->last_seq + 1);
     next_seq_ = std::max(next_seq_, first);
     if (!seg->has_records || seg->last_seq < first_unacked) {
       // Wholly acknowledged (or empty): nothing to keep.
-      ::unlink(path.c_str());
+      // TODO(storage faults): a failed removal is not reported.
+      (void)env_.Unlink(path);
       continue;
     }
     segments_.push_back(std::move(seg));
@@ -238,20 +189,20 @@ Result<void> Spool::Recover() {
 }
 
 Result<void> Spool::RecoverSegment(Segment& seg, uint64_t first_unacked) {
-  struct stat st;
-  if (::fstat(seg.fd, &st) != 0) return Fail(ErrorCode::kIo, Errno("cannot stat", seg.path));
-  uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  auto size = seg.file->Size();
+  if (!size) return tl::unexpected(size.error());
+  uint64_t file_size = *size;
   uint64_t offset = 0;
   uint64_t expect = seg.first_seq;
   std::string buf;
   char header[kHeaderBytes];
   while (offset < file_size) {
-    bool ok = offset + kHeaderBytes <= file_size && ReadAt(seg.fd, header, kHeaderBytes, offset);
+    bool ok = offset + kHeaderBytes <= file_size && ReadAt(*seg.file, header, kHeaderBytes, offset);
     uint32_t len = ok ? GetU32(header) : 0;
     ok = ok && len <= kMaxPayload && offset + kHeaderBytes + len <= file_size;
     if (ok) {
       buf.resize(len);
-      ok = ReadAt(seg.fd, buf.data(), len, offset + kHeaderBytes);
+      ok = ReadAt(*seg.file, buf.data(), len, offset + kHeaderBytes);
     }
     if (ok) {
       uint32_t crc = Crc(header + 8, 16);
@@ -264,16 +215,14 @@ Result<void> Spool::RecoverSegment(Segment& seg, uint64_t first_unacked) {
       stats_.corrupt.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("spool {}: cutting off an unreadable record at byte {} of {}",
                    options_.dir.string(), offset, seg.path.filename().string());
-      if (::ftruncate(seg.fd, static_cast<off_t>(offset)) != 0) {
-        return Fail(ErrorCode::kIo, Errno("cannot truncate", seg.path));
-      }
+      if (auto r = seg.file->Truncate(offset); !r) return r;
       break;
     }
     uint64_t seq = GetU64(header + 8);
     uint32_t bytes = static_cast<uint32_t>(kHeaderBytes + len);
     if (seq >= first_unacked) {
-      pending_.push_back(Index{seq, GetU64(header + 16), &seg, offset, bytes,
-                               std::chrono::steady_clock::now(), nullptr});
+      pending_.push_back(
+          Index{seq, GetU64(header + 16), &seg, offset, bytes, clock_.SteadyNow(), nullptr});
       pending_bytes_ += bytes;
     }
     seg.has_records = true;
@@ -291,9 +240,7 @@ Result<size_t> Spool::TruncateAfter(uint64_t event_seq) {
   while (!pending_.empty() && pending_.back().event_seq > event_seq) {
     Index& last = pending_.back();
     Segment* seg = last.segment;
-    if (::ftruncate(seg->fd, static_cast<off_t>(last.offset)) != 0) {
-      return Fail(ErrorCode::kIo, Errno("cannot truncate", seg->path));
-    }
+    if (auto r = seg->file->Truncate(last.offset); !r) return tl::unexpected(r.error());
     seg->size = last.offset;
     pending_bytes_ -= last.bytes;
     pending_.pop_back();
@@ -316,8 +263,9 @@ Result<void> Spool::OpenNewSegment() {
   auto seg = std::make_unique<Segment>();
   seg->first_seq = next_seq_;
   seg->path = options_.dir / SegmentName(next_seq_);
-  seg->fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-  if (seg->fd < 0) return Fail(ErrorCode::kIo, Errno("cannot create", seg->path));
+  auto file = env_.OpenFile(seg->path, {.create = true, .truncate = true, .append = true});
+  if (!file) return tl::unexpected(file.error());
+  seg->file = std::move(*file);
   segments_.push_back(std::move(seg));
   return {};
 }
@@ -339,7 +287,7 @@ void Spool::DropOldestLocked(uint64_t needed) {
   if (dropped == 0) return;
   stats_.dropped.fetch_add(dropped, std::memory_order_relaxed);
   dropped_since_log_ += dropped;
-  if (auto now = std::chrono::steady_clock::now(); now - last_full_log_ >= kFullLogEvery) {
+  if (auto now = clock_.SteadyNow(); now - last_full_log_ >= kFullLogEvery) {
     last_full_log_ = now;
     spdlog::warn("spool full: {}; dropped the {} oldest undelivered events (overflow: drop-oldest)",
                  options_.dir.string(), dropped_since_log_);
@@ -362,7 +310,7 @@ Result<void> Spool::TryAppend(const event::EventPtr& ev, uint64_t event_seq) {
 
 bool Spool::WaitForRoom(std::chrono::milliseconds max) {
   std::unique_lock lock(mu_);
-  return room_.wait_for(lock, max, [&] { return closed_ || !FullLocked(refused_bytes_); });
+  return clock_.WaitFor(lock, room_, max, [&] { return closed_ || !FullLocked(refused_bytes_); });
 }
 
 Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool wait) {
@@ -379,7 +327,7 @@ Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool
   if (FullLocked(bytes)) {
     if (options_.overflow == OverflowPolicy::kBlock) {
       stats_.blocked_appends.fetch_add(1, std::memory_order_relaxed);
-      if (auto now = std::chrono::steady_clock::now(); now - last_full_log_ >= kFullLogEvery) {
+      if (auto now = clock_.SteadyNow(); now - last_full_log_ >= kFullLogEvery) {
         last_full_log_ = now;
         spdlog::warn("spool full: {} ({} events, {} bytes pending); the watcher waits for room",
                      options_.dir.string(), pending_.size(), pending_bytes_);
@@ -388,7 +336,8 @@ Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool
         refused_bytes_ = bytes;
         return Fail(ErrorCode::kFull, "spool full");
       }
-      room_.wait(lock, [&] { return closed_ || !FullLocked(bytes); });
+      clock_.WaitUntil(lock, room_, Clock::SteadyTime::max(),
+                       [&] { return closed_ || !FullLocked(bytes); });
       if (closed_) return Fail(ErrorCode::kUnavailable, "spool closed");
     } else {
       DropOldestLocked(bytes);
@@ -407,13 +356,15 @@ Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool
   PutU64(header + 16, event_seq);
   uint32_t crc = Crc(header + 8, 16);
   PutU32(header + 4, Crc(payload.data(), len, crc));
-  if (!WriteRecord(seg->fd, header, payload)) {
+  // One append for header and payload.
+  const std::string_view parts[] = {std::string_view(header, kHeaderBytes), payload};
+  if (auto r = seg->file->Append(parts); !r) {
     // Whatever part was written is cut off at the next open (checksum);
     // later records go to a fresh segment.
     write_failed_ = true;
-    return Fail(ErrorCode::kIo, Errno("cannot write", seg->path));
+    return r;
   }
-  Index idx{seq, event_seq, seg, seg->size, bytes, std::chrono::steady_clock::now(), nullptr};
+  Index idx{seq, event_seq, seg, seg->size, bytes, clock_.SteadyNow(), nullptr};
   if (resident_bytes_ + bytes <= options_.memory_bytes) {
     idx.event = ev;
     resident_bytes_ += bytes;
@@ -452,27 +403,25 @@ void Spool::PublishUpTo(uint64_t event_seq) {
 }
 
 void Spool::Sync() {
-  std::vector<int> fds;
+  std::vector<std::shared_ptr<File>> files;
   {
     std::lock_guard lock(mu_);
     for (auto& seg : segments_) {
       if (seg->dirty) {
-        fds.push_back(::dup(seg->fd));
+        files.push_back(seg->file);
         seg->dirty = false;
       }
     }
   }
-  for (int fd : fds) {
-    if (fd < 0) continue;
-    ::fdatasync(fd);
-    ::close(fd);
-  }
+  // TODO(storage faults): a failed sync is not reported (and the segment
+  // is no longer marked dirty).
+  for (auto& file : files) (void)file->Sync();
 }
 
 event::EventPtr Spool::LoadLocked(const Index& idx) {
   if (idx.event) return idx.event;
   std::string record(idx.bytes, '\0');
-  if (!ReadAt(idx.segment->fd, record.data(), record.size(), idx.offset) ||
+  if (!ReadAt(*idx.segment->file, record.data(), record.size(), idx.offset) ||
       GetU32(record.data()) + kHeaderBytes != idx.bytes) {
     return nullptr;
   }
@@ -485,8 +434,7 @@ event::EventPtr Spool::LoadLocked(const Index& idx) {
 }
 
 std::vector<Entry> Spool::Take(size_t max_events, size_t max_bytes,
-                               std::chrono::milliseconds linger,
-                               std::chrono::steady_clock::time_point give_up) {
+                               std::chrono::milliseconds linger, Clock::SteadyTime give_up) {
   max_events = std::max<size_t>(max_events, 1);
   std::unique_lock lock(mu_);
   for (;;) {
@@ -496,20 +444,24 @@ std::vector<Entry> Spool::Take(size_t max_events, size_t max_bytes,
       uint64_t bytes = 0;
       for (size_t i = taken_; i < published_ && bytes < max_bytes; ++i) bytes += pending_[i].bytes;
       if (bytes >= max_bytes) break;
-      auto ready_at = pending_[taken_].appended + linger;
-      auto now = std::chrono::steady_clock::now();
+      auto ready_at = Clock::Later(pending_[taken_].appended, linger);
+      auto now = clock_.SteadyNow();
       if (now >= ready_at || now >= give_up) break;
+      // Until more is readable (or the batch handed out comes back), or
+      // a close; the loop decides again.
       ++readers_waiting_;
-      readable_.wait_until(lock, std::min(ready_at, give_up));
+      clock_.WaitUntil(lock, readable_, std::min(ready_at, give_up),
+                       [&] { return published_ - taken_ != avail || closed_ || interrupted_; });
       --readers_waiting_;
       continue;
     }
-    if (closed_ || interrupted_ || std::chrono::steady_clock::now() >= give_up) {
+    if (closed_ || interrupted_ || clock_.SteadyNow() >= give_up) {
       interrupted_ = false;
       return {};
     }
     ++readers_waiting_;
-    readable_.wait_until(lock, give_up);
+    clock_.WaitUntil(lock, readable_, give_up,
+                     [&] { return published_ > taken_ || closed_ || interrupted_; });
     --readers_waiting_;
   }
   interrupted_ = false;
@@ -559,7 +511,8 @@ void Spool::DeleteSegmentsBehindLocked() {
   while (segments_.size() > 1) {
     Segment& seg = *segments_.front();
     if (seg.has_records && seg.last_seq >= first_unacked_) break;
-    ::unlink(seg.path.c_str());
+    // TODO(storage faults): a failed removal is not reported.
+    (void)env_.Unlink(seg.path);
     segments_.pop_front();
   }
 }

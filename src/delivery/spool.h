@@ -19,6 +19,9 @@
 // seq (written alternately, so a torn write leaves the other one valid).
 // A torn or corrupt record ends its segment: the tail is cut off at open.
 //
+// Every file operation goes through the Env, and every wait and timestamp
+// through the Clock, given to Open().
+//
 // Threads: the watcher thread calls Append()/Publish(); the receiver's
 // worker calls Take()/Ack(); Sync() may come from a syncer thread; stats()
 // and the counters from anywhere. Everything is guarded by one mutex, held
@@ -38,6 +41,8 @@
 
 #include "event/decode.h"
 #include "event/event.h"
+#include "util/clock.h"
+#include "util/env.h"
 #include "util/result.h"
 
 namespace kv::delivery {
@@ -84,8 +89,9 @@ class Spool {
  public:
   // Opens (creating) `options.dir` and recovers the records a previous run
   // left unacknowledged; they come out again first, in their order.
-  // kIo if the directory or a segment cannot be used.
-  static Result<std::unique_ptr<Spool>> Open(const SpoolOptions& options);
+  // kIo if the directory or a segment cannot be used. `env` and `clock`
+  // must outlive the spool.
+  static Result<std::unique_ptr<Spool>> Open(const SpoolOptions& options, Env& env, Clock& clock);
   ~Spool();
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
@@ -105,8 +111,9 @@ class Spool {
   // kFull at once (counted and logged as a blocked append), so the caller
   // can wait with WaitForRoom without holding its own locks.
   Result<void> TryAppend(const event::EventPtr& ev, uint64_t event_seq);
-  // Waits up to `max` for room for the record the last TryAppend refused.
-  // True when there is room now, or the spool is closed (Append says so).
+  // Waits up to `max` (on the clock) for room for the record the last
+  // TryAppend refused. True when there is room now, or the spool is closed
+  // (Append says so).
   bool WaitForRoom(std::chrono::milliseconds max);
   // Makes every appended record readable.
   void Publish();
@@ -117,9 +124,10 @@ class Spool {
   // Worker thread. Waits until a batch is ready — `max_events` records, or
   // `max_bytes` of them, or the oldest has waited `linger` — and returns it
   // (at least one record); returns early with what there is at `give_up`
-  // or after Close()/Interrupt(). The records stay pending until Ack().
+  // (the clock's steady time) or after Close()/Interrupt(). The records
+  // stay pending until Ack().
   std::vector<Entry> Take(size_t max_events, size_t max_bytes, std::chrono::milliseconds linger,
-                          std::chrono::steady_clock::time_point give_up);
+                          Clock::SteadyTime give_up);
   // Worker thread: every record handed out by the last Take() is done
   // (delivered or dead-lettered). Persists the new start of the queue and
   // deletes segments wholly behind it.
@@ -154,11 +162,11 @@ class Spool {
     Segment* segment;
     uint64_t offset;  // of the record header in the segment file
     uint32_t bytes;   // whole record
-    std::chrono::steady_clock::time_point appended;
+    Clock::SteadyTime appended;
     event::EventPtr event;  // null when only on disk
   };
 
-  explicit Spool(SpoolOptions options);
+  Spool(SpoolOptions options, Env& env, Clock& clock);
   Result<void> DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool wait);
   Result<void> Recover();
   Result<void> RecoverSegment(Segment& segment, uint64_t first_unacked);
@@ -172,6 +180,8 @@ class Spool {
 
   // Constant after construction.
   const SpoolOptions options_;
+  Env& env_;
+  Clock& clock_;
 
   mutable std::mutex mu_;                          // guards everything below
   std::condition_variable readable_;               // Take waits
@@ -186,12 +196,12 @@ class Spool {
   uint64_t pending_bytes_ = 0;
   uint64_t resident_bytes_ = 0;
   uint32_t ack_generation_ = 0;
-  int ack_fd_ = -1;
+  std::unique_ptr<File> ack_file_;
   bool closed_ = false;
   bool write_failed_ = false;  // a failed write leaves a tail that is cut off at the next open
   bool interrupted_ = false;
   int readers_waiting_ = 0;  // Take() calls blocked on readable_
-  std::chrono::steady_clock::time_point last_full_log_{};
+  Clock::SteadyTime last_full_log_{};
   uint64_t dropped_since_log_ = 0;
   event::Decoder decoder_;  // for records read back from disk (worker side, under mu_)
 

@@ -1,13 +1,9 @@
 #include "kube/checkpoint.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 
 #include "kube/checkpoint_mirror.h"
 #include "util/files.h"
@@ -147,9 +143,11 @@ Result<Checkpoint> DecodeCheckpoint(std::string_view json) {
 }
 
 Result<std::optional<Checkpoint>> FileCheckpointStore::Load() {
-  std::error_code ec;
-  if (!std::filesystem::exists(path_, ec)) return std::optional<Checkpoint>();
-  auto text = files::Read(path_);
+  // TODO(storage faults): a failing stat is taken for "no checkpoint yet".
+  if (auto exists = env_.FileExists(path_); !exists || !*exists) {
+    return std::optional<Checkpoint>();
+  }
+  auto text = env_.ReadFile(path_);
   if (!text) return tl::unexpected(text.error());
   auto cp = DecodeCheckpoint(*text);
   if (!cp) return Fail(ErrorCode::kCorrupt, path_.string() + ": " + cp.error().message);
@@ -157,35 +155,32 @@ Result<std::optional<Checkpoint>> FileCheckpointStore::Load() {
 }
 
 Result<void> FileCheckpointStore::Save(const Checkpoint& cp) {
-  return files::WriteAtomic(path_, EncodeCheckpoint(cp));
+  return files::WriteAtomic(env_, path_, EncodeCheckpoint(cp));
 }
 
 Checkpointer::Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options,
-                           Clock& clock)
-    : store_(std::move(store)), options_(std::move(options)), clock_(clock) {}
+                           Env& env, Clock& clock)
+    : store_(std::move(store)), options_(std::move(options)), env_(env), clock_(clock) {}
 
-Checkpointer::~Checkpointer() {
-  if (fd_ >= 0) ::close(fd_);
-}
+Checkpointer::~Checkpointer() = default;
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(std::unique_ptr<CheckpointStore> store,
-                                                         CheckpointerOptions options,
+                                                         CheckpointerOptions options, Env& env,
                                                          Clock& clock) {
-  std::unique_ptr<Checkpointer> cp(new Checkpointer(std::move(store), std::move(options), clock));
+  std::unique_ptr<Checkpointer> cp(
+      new Checkpointer(std::move(store), std::move(options), env, clock));
   auto loaded = cp->store_->Load();
   if (!loaded) return tl::unexpected(loaded.error());
   if (*loaded) {
     cp->recovered_ = std::move(**loaded);
     cp->had_state_ = true;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(cp->options_.journal.parent_path(), ec);
-  cp->fd_ = ::open(cp->options_.journal.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (cp->fd_ < 0) {
-    return Fail(ErrorCode::kIo,
-                "cannot open " + cp->options_.journal.string() + ": " + std::strerror(errno));
-  }
-  auto text = files::Read(cp->options_.journal);
+  // A failure here shows as the open's failure just below.
+  (void)env.CreateDirs(cp->options_.journal.parent_path());
+  auto journal = env.OpenFile(cp->options_.journal, {.create = true, .append = true});
+  if (!journal) return tl::unexpected(journal.error());
+  cp->journal_ = std::move(*journal);
+  auto text = env.ReadFile(cp->options_.journal);
   if (!text) return tl::unexpected(text.error());
   if (auto r = cp->Replay(*text); !r) return tl::unexpected(r.error());
   cp->event_seq_ = cp->recovered_.event_seq;
@@ -223,10 +218,7 @@ Result<void> Checkpointer::Replay(const std::string& text) {
       // A torn last line (the process died mid-write): cut it off.
       spdlog::warn("checkpoint journal {}: cutting off an unreadable line at byte {}",
                    options_.journal.string(), start);
-      if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) {
-        return Fail(ErrorCode::kIo,
-                    "cannot truncate " + options_.journal.string() + ": " + std::strerror(errno));
-      }
+      if (auto r = journal_->Truncate(start); !r) return r;
       break;
     }
     start = nl + 1;
@@ -252,20 +244,18 @@ void Checkpointer::Append(std::string line, const std::string& position, const E
   // spooled event the next start would cut off and fetch again, but only
   // if the process dies; keep trying so it does not come to that.
   for (int attempt = 0;; ++attempt) {
-    ssize_t w = ::write(fd_, line.data(), line.size());
-    if (w == static_cast<ssize_t>(line.size())) break;
-    if (w > 0) {
-      // A partial line would be cut off at the next open; finish it.
-      line.erase(0, static_cast<size_t>(w));
-      continue;
-    }
+    size_t written = 0;
+    auto w = journal_->Append(line, &written);
+    if (w) break;
+    // A partial line would be cut off at the next open; finish it.
+    line.erase(0, written);
     if (attempt % 100 == 0) {
-      spdlog::error("checkpoint journal {}: cannot write: {}", options_.journal.string(),
-                    std::strerror(errno));
+      spdlog::error("checkpoint journal {}: {}", options_.journal.string(), w.error().message);
     }
-    usleep(100000);
+    clock_.SleepFor(std::chrono::milliseconds(100));
   }
-  if (options_.fsync_every_line) ::fdatasync(fd_);
+  // TODO(storage faults): a failed sync is not reported.
+  if (options_.fsync_every_line) (void)journal_->Sync();
   committed_seq_ = event_seq_;
   if (mirror_) {
     if (mirror_update) mirror_update();
@@ -334,9 +324,7 @@ Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSe
     mirror_->Committed(position, committed_seq_, journal_seq_);
   }
   // Every journal line is in the snapshot now.
-  if (::ftruncate(fd_, 0) != 0) {
-    spdlog::warn("cannot truncate {}: {}", options_.journal.string(), std::strerror(errno));
-  }
+  if (auto r = journal_->Truncate(0); !r) spdlog::warn("{}", r.error().message);
   lines_since_snapshot_ = 0;
   last_snapshot_ = clock_.SteadyNow();
   last_snapshot_wall_ = clock_.WallNow();
@@ -344,7 +332,8 @@ Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSe
 }
 
 void Checkpointer::Sync() {
-  if (fd_ >= 0) ::fdatasync(fd_);
+  // TODO(storage faults): a failed sync is not reported.
+  if (journal_) (void)journal_->Sync();
 }
 
 }  // namespace kv::kube

@@ -15,6 +15,8 @@
 // TruncateAfter(committed_event_seq()) removes at the next start — the
 // event is not in the emitted set, so it comes again from the API server.
 // A crash after (2) leaves the event spooled and remembered.
+//
+// Every file operation (journal, snapshot) goes through an injected Env.
 #pragma once
 
 #include <atomic>
@@ -29,6 +31,7 @@
 
 #include "kube/emitted_set.h"
 #include "util/clock.h"
+#include "util/env.h"
 #include "util/result.h"
 
 namespace kv::kube {
@@ -74,15 +77,17 @@ class CheckpointStore {
   virtual std::string Describe() const = 0;  // for logs
 };
 
-// A JSON file replaced atomically (temp file, fsync, rename).
+// A JSON file replaced atomically (temp file, fsync, rename; see
+// files::WriteAtomic) through `env`, which must outlive the store.
 class FileCheckpointStore final : public CheckpointStore {
  public:
-  explicit FileCheckpointStore(std::filesystem::path path) : path_(std::move(path)) {}
+  FileCheckpointStore(Env& env, std::filesystem::path path) : env_(env), path_(std::move(path)) {}
   Result<std::optional<Checkpoint>> Load() override;
   Result<void> Save(const Checkpoint& cp) override;
   std::string Describe() const override { return path_.string(); }
 
  private:
+  Env& env_;
   const std::filesystem::path path_;
 };
 
@@ -97,9 +102,11 @@ struct CheckpointerOptions {
 class Checkpointer final {
  public:
   // Loads the snapshot and replays the journal over it (a torn last line
-  // is cut off). kIo / kCorrupt when either cannot be used.
+  // is cut off). kIo / kCorrupt when either cannot be used. The journal is
+  // reached through `env`; `env` and `clock` must outlive the Checkpointer.
   static Result<std::unique_ptr<Checkpointer>> Open(std::unique_ptr<CheckpointStore> store,
-                                                    CheckpointerOptions options, Clock& clock);
+                                                    CheckpointerOptions options, Env& env,
+                                                    Clock& clock);
   ~Checkpointer();
 
   // The recovered state (empty resource_version and emitted set on a first
@@ -149,7 +156,8 @@ class Checkpointer final {
   int64_t last_commit_micros() const { return last_commit_micros_.load(); }
 
  private:
-  Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options, Clock& clock);
+  Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options, Env& env,
+               Clock& clock);
   Result<void> Replay(const std::string& text);
   // Writes `line`; `mirror_update` (may be null) then tells the mirror
   // what changed, before it hears the new position.
@@ -159,6 +167,7 @@ class Checkpointer final {
   // Constant after construction.
   const std::unique_ptr<CheckpointStore> store_;
   const CheckpointerOptions options_;
+  Env& env_;
   Clock& clock_;
 
   // Owned by the watcher thread.
@@ -175,7 +184,7 @@ class Checkpointer final {
   std::string writer_;
   std::vector<Checkpoint::Handover> handovers_;
   std::atomic<int64_t> last_commit_micros_{0};
-  int fd_ = -1;
+  std::unique_ptr<File> journal_;
 };
 
 }  // namespace kv::kube

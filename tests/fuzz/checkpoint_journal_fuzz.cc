@@ -21,11 +21,12 @@ namespace {
 
 kv::Result<std::unique_ptr<kv::kube::Checkpointer>> OpenIn(const kv::fuzz::ScratchDir& dir,
                                                            kv::Clock& clock) {
+  static kv::PosixEnv env;
   kv::kube::CheckpointerOptions options;
   options.journal = dir.path() / "checkpoint.journal";
   return kv::kube::Checkpointer::Open(
-      std::make_unique<kv::kube::FileCheckpointStore>(dir.path() / "checkpoint.json"), options,
-      clock);
+      std::make_unique<kv::kube::FileCheckpointStore>(env, dir.path() / "checkpoint.json"), options,
+      env, clock);
 }
 
 }  // namespace

@@ -130,7 +130,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.dir = dir;
   options.fsync = kv::delivery::FsyncPolicy::kNever;
   options.memory_bytes = 4096;
-  auto spool = Spool::Open(options);
+  kv::PosixEnv env;
+  kv::SystemClock clock;
+  auto spool = Spool::Open(options, env, clock);
   if (!spool) return 0;
   if (truncate_after != UINT64_MAX) (void)(*spool)->TruncateAfter(truncate_after);
   uint64_t recovered = (*spool)->stats().recovered.load();
@@ -140,8 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t last_seq = 0;
   for (uint64_t round = 0; !(*spool)->Empty(); ++round) {
     FUZZ_CHECK(round <= recovered);  // every round takes at least one record
-    auto batch =
-        (*spool)->Take(3, 1 << 20, std::chrono::milliseconds(0), std::chrono::steady_clock::now());
+    auto batch = (*spool)->Take(3, 1 << 20, std::chrono::milliseconds(0), clock.SteadyNow());
     for (const auto& e : batch) {
       FUZZ_CHECK(e.event != nullptr);
       FUZZ_CHECK(taken == 0 || e.seq > last_seq);  // original order
@@ -153,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(taken <= recovered);
   spool->reset();
 
-  auto reopened = Spool::Open(options);
+  auto reopened = Spool::Open(options, env, clock);
   FUZZ_CHECK(reopened.has_value());
   FUZZ_CHECK((*reopened)->Empty());
   return 0;

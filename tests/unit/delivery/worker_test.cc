@@ -74,8 +74,8 @@ struct Rig {
     SpoolOptions o;
     o.dir = tmp.path() / "spool";
     o.fsync = FsyncPolicy::kNever;
-    spool = std::move(*Spool::Open(o));
-    dead = std::make_unique<DeadLetter>("r", tmp.path() / "dead.jsonl", clock);
+    spool = std::move(*Spool::Open(o, env, clock));
+    dead = std::make_unique<DeadLetter>("r", tmp.path() / "dead.jsonl", env, clock);
     auto s = std::make_unique<ScriptedSink>(std::move(script), batch, clock,
                                             std::chrono::milliseconds(10));
     sink = s.get();
@@ -96,6 +96,7 @@ struct Rig {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
   kv::testing::TempDir tmp;
+  PosixEnv env;
   FakeClock clock;
   ZeroRng rng;
   WorkerStats stats;

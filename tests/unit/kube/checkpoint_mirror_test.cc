@@ -256,8 +256,9 @@ TEST(CheckpointMirror, TheCheckpointerReportsEachCommittedEvent) {
   CheckpointerOptions o;
   o.journal = tmp.path() / "checkpoint.journal";
   o.compact_interval = std::chrono::hours(1);
+  PosixEnv env;
   auto cp = Checkpointer::Open(
-      std::make_unique<FileCheckpointStore>(tmp.path() / "checkpoint.json"), o, clock);
+      std::make_unique<FileCheckpointStore>(env, tmp.path() / "checkpoint.json"), o, env, clock);
   ASSERT_TRUE(cp.has_value());
   FakeCluster c;
   auto m = MakeMirror(c, clock);

@@ -17,14 +17,14 @@ EmittedSet::State St(const std::string& rv, int count) {
   return s;
 }
 
-std::unique_ptr<Checkpointer> OpenIn(const std::filesystem::path& dir, Clock& clock,
+std::unique_ptr<Checkpointer> OpenIn(const std::filesystem::path& dir, Env& env, Clock& clock,
                                      uint64_t compact_lines = 1000000) {
   CheckpointerOptions o;
   o.journal = dir / "checkpoint.journal";
   o.compact_lines = compact_lines;
   o.compact_interval = std::chrono::hours(1);
-  auto cp =
-      Checkpointer::Open(std::make_unique<FileCheckpointStore>(dir / "checkpoint.json"), o, clock);
+  auto cp = Checkpointer::Open(std::make_unique<FileCheckpointStore>(env, dir / "checkpoint.json"),
+                               o, env, clock);
   EXPECT_TRUE(cp.has_value()) << cp.error().message;
   return std::move(*cp);
 }
@@ -54,17 +54,19 @@ TEST(Checkpoint, DecodeRejectsGarbageWithAReason) {
 
 TEST(Checkpointer, AFirstStartHasNoState) {
   kv::testing::TempDir tmp;
+  PosixEnv env;
   FakeClock clock;
-  auto cp = OpenIn(tmp.path(), clock);
+  auto cp = OpenIn(tmp.path(), env, clock);
   EXPECT_FALSE(cp->had_state());
   EXPECT_EQ(cp->committed_event_seq(), 0u);
 }
 
 TEST(Checkpointer, JournalLinesAreReplayedAfterACrash) {
   kv::testing::TempDir tmp;
+  PosixEnv env;
   FakeClock clock;
   {
-    auto cp = OpenIn(tmp.path(), clock);
+    auto cp = OpenIn(tmp.path(), env, clock);
     EmittedSet set;
     cp->NextEventSeq();
     cp->Seen("u1", St("10", 1), "10", set);
@@ -74,7 +76,7 @@ TEST(Checkpointer, JournalLinesAreReplayedAfterACrash) {
     cp->Position("15", set, false);
     // no snapshot: the process "dies" here
   }
-  auto cp = OpenIn(tmp.path(), clock);
+  auto cp = OpenIn(tmp.path(), env, clock);
   EXPECT_TRUE(cp->had_state());
   EXPECT_EQ(cp->committed_event_seq(), 2u);
   Checkpoint got = cp->TakeRecovered();
@@ -85,9 +87,10 @@ TEST(Checkpointer, JournalLinesAreReplayedAfterACrash) {
 
 TEST(Checkpointer, ATornJournalLineIsCutOff) {
   kv::testing::TempDir tmp;
+  PosixEnv env;
   FakeClock clock;
   {
-    auto cp = OpenIn(tmp.path(), clock);
+    auto cp = OpenIn(tmp.path(), env, clock);
     EmittedSet set;
     cp->NextEventSeq();
     cp->Seen("u1", St("10", 1), "10", set);
@@ -96,7 +99,7 @@ TEST(Checkpointer, ATornJournalLineIsCutOff) {
     std::ofstream j(tmp.path() / "checkpoint.journal", std::ios::app);
     j << "2 S 2 11 u2 11 1";  // no newline: torn
   }
-  auto cp = OpenIn(tmp.path(), clock);
+  auto cp = OpenIn(tmp.path(), env, clock);
   Checkpoint got = cp->TakeRecovered();
   EXPECT_EQ(got.emitted.size(), 1u);
   EXPECT_EQ(got.resource_version, "10");
@@ -107,16 +110,18 @@ TEST(Checkpointer, AShortSeenLineIsCutOffNotReadPastItsEnd) {
   // Found by fuzz_checkpoint_journal: an S line with too few fields.
   kv::testing::TempDir tmp;
   tmp.Write("checkpoint.journal", "1 S 1 -\n");
+  PosixEnv env;
   FakeClock clock;
-  auto cp = OpenIn(tmp.path(), clock);
+  auto cp = OpenIn(tmp.path(), env, clock);
   EXPECT_FALSE(cp->had_state());
 }
 
 TEST(Checkpointer, SnapshotFoldsTheJournalAndLaterLinesStillCount) {
   kv::testing::TempDir tmp;
+  PosixEnv env;
   FakeClock clock;
   {
-    auto cp = OpenIn(tmp.path(), clock, /*compact_lines=*/3);
+    auto cp = OpenIn(tmp.path(), env, clock, /*compact_lines=*/3);
     EmittedSet set;
     for (int i = 0; i < 5; ++i) {
       cp->NextEventSeq();
@@ -125,7 +130,7 @@ TEST(Checkpointer, SnapshotFoldsTheJournalAndLaterLinesStillCount) {
   }
   // Snapshot after 3 lines held the set passed in (empty here: the caller
   // owns the set); the 2 later journal lines are replayed over it.
-  auto cp = OpenIn(tmp.path(), clock);
+  auto cp = OpenIn(tmp.path(), env, clock);
   Checkpoint got = cp->TakeRecovered();
   EXPECT_EQ(got.resource_version, "24");
   EXPECT_EQ(got.emitted.size(), 2u);

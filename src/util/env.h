@@ -42,7 +42,9 @@ class File {
     return Append(std::span(&data, 1), written);
   }
   // Writes all of `data` at `offset` (pwrite), leaving the file position
-  // alone. kIo on failure; some prefix may have been written.
+  // alone. kIo on failure; some prefix may have been written. (On Linux a
+  // file opened with `append` takes the bytes at its end whatever `offset`
+  // says: see pwrite(2), BUGS.)
   virtual Result<void> Write(uint64_t offset, std::string_view data) = 0;
   // Reads up to `n` bytes at `offset` into `buf` (pread); fewer only at the
   // end of the file. Returns how many. kIo on failure.

@@ -250,7 +250,7 @@ void Checkpointer::Append(std::string line, const std::string& position, const E
     // A partial line would be cut off at the next open; finish it.
     line.erase(0, written);
     if (attempt % 100 == 0) {
-      spdlog::error("checkpoint journal {}: {}", options_.journal.string(), w.error().message);
+      spdlog::error("checkpoint journal: {}", w.error().message);
     }
     clock_.SleepFor(std::chrono::milliseconds(100));
   }

@@ -9,8 +9,10 @@
 // left on device"). An Env is passed in by whoever owns the storage code
 // and must outlive every File it opened; there is no default instance.
 //
-// Threads: an Env may be called from any thread. A File is used by one
-// thread at a time (its owner serializes); different Files are independent.
+// Threads: an Env may be called from any thread. A File's calls are
+// serialized by its owner, except Sync()/SyncAll(), which may run
+// concurrently with the others (a syncer thread flushing a file the writer
+// keeps appending to); different Files are independent.
 #pragma once
 
 #include <cstdint>

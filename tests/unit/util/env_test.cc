@@ -82,9 +82,9 @@ TEST(FaultEnv, FailsExactlyTheNthMatchingCall) {
   kv::testing::TempDir tmp;
   PosixEnv posix;
   FaultEnv env(posix);
-  env.Inject({.op = FsOp::kAppend, .fault = Fault::kIo, .nth = 2, .path_contains = "b"});
-  auto a = *env.OpenFile(tmp.path() / "a", {.create = true, .append = true});
-  auto b = *env.OpenFile(tmp.path() / "b", {.create = true, .append = true});
+  env.Inject({.op = FsOp::kAppend, .fault = Fault::kIo, .nth = 2, .path_contains = "b.log"});
+  auto a = *env.OpenFile(tmp.path() / "a.log", {.create = true, .append = true});
+  auto b = *env.OpenFile(tmp.path() / "b.log", {.create = true, .append = true});
   EXPECT_TRUE(a->Append("x").has_value());
   EXPECT_TRUE(b->Append("1").has_value());
   EXPECT_TRUE(a->Append("x").has_value());

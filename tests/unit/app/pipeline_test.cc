@@ -36,15 +36,15 @@ receivers:
     stdout: {}
 )",
                   "c.yaml")),
-        hub(tmp.path(), delivery::FsyncPolicy::kNever, std::chrono::seconds(1), rng, clock) {
+        hub(tmp.path(), delivery::FsyncPolicy::kNever, std::chrono::seconds(1), env, rng, clock) {
     for (const auto& rc : cfg.receivers) {
       EXPECT_TRUE(hub.Add(rc.name, std::make_unique<NullSink>(), rc.delivery));
     }
     kube::CheckpointerOptions options;
     options.journal = tmp.path() / "checkpoint.journal";
     checkpointer = std::move(*kube::Checkpointer::Open(
-        std::make_unique<kube::FileCheckpointStore>(tmp.path() / "checkpoint.json"), options,
-        clock));
+        std::make_unique<kube::FileCheckpointStore>(env, tmp.path() / "checkpoint.json"), options,
+        env, clock));
     pipeline = std::make_unique<Pipeline>(nullptr, hub, *checkpointer, stats);
     pipeline->SetRouting(MakeRouting(cfg, hub));
   }
@@ -62,6 +62,7 @@ receivers:
   bool Readable(size_t receiver) { return !hub.spool(receiver).NothingReadable(); }
 
   kv::testing::TempDir tmp;
+  PosixEnv env;
   FakeClock clock;
   ZeroRng rng;
   Config cfg;

@@ -78,8 +78,8 @@ TEST(Hub, AStagedEventReachesTheWorkerOnlyAfterTheCommit) {
   ASSERT_TRUE(rig.hub.Stage(Ev("a"), kFirst, 1));
   EXPECT_TRUE(rig.hub.spool(0).NothingReadable());
   EXPECT_EQ(rig.hub.spool(0).stats().appended.load(), 1u);
-  rig.hub.BeforeCommit();
-  rig.hub.AfterCommit();
+  rig.hub.SyncStaged();
+  rig.hub.PublishStaged();
   EXPECT_EQ(sink->AwaitSent(1), std::vector<std::string>{"a"});
   rig.hub.Stop(milliseconds(0));
 }
@@ -92,9 +92,9 @@ TEST(Hub, AGatedHubPublishesOnlyWhatPublishUpToCovers) {
   rig.hub.SetPublishGate(true);
   rig.hub.Start();
   ASSERT_TRUE(rig.hub.Stage(Ev("a"), kFirst, 1));
-  rig.hub.AfterCommit();
+  rig.hub.PublishStaged();
   ASSERT_TRUE(rig.hub.Stage(Ev("b"), kFirst, 2));
-  rig.hub.AfterCommit();
+  rig.hub.PublishStaged();
   EXPECT_TRUE(rig.hub.spool(0).NothingReadable()) << "gated: nothing published";
   rig.hub.PublishUpTo(1);
   EXPECT_EQ(sink->AwaitSent(1), std::vector<std::string>{"a"});
@@ -111,7 +111,7 @@ TEST(Hub, RecoverCutsOffEveryReceiversUncommittedRecords) {
     rig.Add("r0");
     rig.Add("r1");
     ASSERT_TRUE(rig.hub.Stage(Ev("a"), kBoth, 1));
-    rig.hub.AfterCommit();
+    rig.hub.PublishStaged();
     ASSERT_TRUE(rig.hub.Stage(Ev("b"), kBoth, 2));
     // The process dies before b's journal line: b was never committed.
   }

@@ -3,31 +3,19 @@
 // `layout`, and lines are written with as few system calls as possible.
 #pragma once
 
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "config/node.h"
-#include "event/encode.h"
 #include "event/event.h"
+#include "sinks/common/document.h"
 #include "sinks/sink.h"
-#include "tmpl/layout.h"
 #include "util/result.h"
 
 namespace kv::sinks::common {
 
-struct LineFormat {
-  event::EncodeOptions encode;         // deDot
-  std::optional<tmpl::Layout> layout;  // compiled at load; none: the full event
-};
-
-// Reads `deDot` and `layout` (templates compiled now; a template error is
-// reported with the key path, line and column).
-LineFormat ParseLineFormat(const config::Node& node);
-
-// Appends one JSON line per event to `out` and returns one verdict per
+// Appends one JSON line per event (its document, document.h) to `out` and returns one verdict per
 // event: kReject for an event its layout cannot render (nothing is written
 // for it), kDelivered for the rest (still to be written by the caller).
 // `reason` gets the first render error.

@@ -14,7 +14,7 @@
 
 #include "config/node.h"
 #include "http/client.h"
-#include "sinks/common/json_lines.h"
+#include "sinks/common/document.h"
 #include "sinks/search/index_name.h"
 
 namespace kv::sinks::search {

@@ -1,52 +1,27 @@
 #include "sinks/search/encoder.h"
 
-#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 
-#include "event/encode.h"
-#include "tmpl/event_value.h"
+#include "sinks/common/document.h"
 #include "util/json_writer.h"
 
 namespace kv::sinks::search {
 
 namespace {
 
-event::StringMap Dedot(const event::StringMap& in) {
-  event::StringMap out;
-  for (const auto& [k, v] : in) {
-    std::string key = k;
-    std::replace(key.begin(), key.end(), '.', '_');
-    out[key] = v;
+// The event's document (common/document.h); a layout must render a JSON
+// object, since the bulk API indexes objects only.
+Result<void> AppendSearchDocument(const event::EventPtr& ev, const common::LineFormat& format,
+                                  std::string* out) {
+  size_t start = out->size();
+  if (auto r = common::AppendDocument(ev, format, out); !r) return r;
+  if (format.layout && (out->size() == start || (*out)[start] != '{')) {
+    out->resize(start);
+    return Fail(ErrorCode::kRejected,
+                "layout: layout must render a JSON object for a search document");
   }
-  return out;
-}
-
-// The event's document: its JSON in the reference shape, or its layout.
-Result<void> AppendDocument(const event::EventPtr& ev, const common::LineFormat& format,
-                            std::string* out) {
-  if (!format.layout) {
-    event::EncodeJson(*ev, format.encode, out);
-    return {};
-  }
-  Result<std::string> doc;
-  if (format.encode.dedot) {
-    // The reference de-dots the event before its layout sees it.
-    auto copy = std::make_shared<event::Event>(*ev);
-    copy->metadata.labels = Dedot(copy->metadata.labels);
-    copy->metadata.annotations = Dedot(copy->metadata.annotations);
-    copy->involved_object.labels = Dedot(copy->involved_object.labels);
-    copy->involved_object.annotations = Dedot(copy->involved_object.annotations);
-    doc = format.layout->Render(tmpl::EventToValue(std::move(copy)));
-  } else {
-    doc = format.layout->Render(tmpl::EventToValue(ev));
-  }
-  if (!doc) return tl::unexpected(doc.error());
-  if (doc->empty() || doc->front() != '{') {
-    return Fail(ErrorCode::kRejected, "layout must render a JSON object for a search document");
-  }
-  *out += *doc;
   return {};
 }
 
@@ -140,9 +115,9 @@ void EncodeBulk(std::span<const event::EventPtr> batch, const SearchConfig& conf
   for (size_t i = 0; i < batch.size(); ++i) {
     const event::Event& ev = *batch[i];
     document.clear();
-    if (auto r = AppendDocument(batch[i], config.format, &document); !r) {
+    if (auto r = AppendSearchDocument(batch[i], config.format, &document); !r) {
       out->items[i] = Verdict::kReject;
-      out->item_reasons[i] = "layout: " + r.error().message;
+      out->item_reasons[i] = r.error().message;
       ++out->rejected;
       continue;
     }

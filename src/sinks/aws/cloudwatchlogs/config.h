@@ -6,7 +6,7 @@
 
 #include "config/node.h"
 #include "sinks/aws/common/config.h"
-#include "sinks/common/json_lines.h"
+#include "sinks/common/document.h"
 
 namespace kv::sinks::cloudwatchlogs {
 

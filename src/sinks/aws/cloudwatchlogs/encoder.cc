@@ -2,12 +2,13 @@
 
 #include "sinks/aws/cloudwatchlogs/request.h"
 #include "sinks/aws/common/message.h"
+#include "sinks/common/document.h"
 
 namespace kv::sinks::cloudwatchlogs {
 
 Result<LogEvent> Encode(const event::EventPtr& ev, const CloudWatchLogsConfig& config,
                         int64_t now_ms) {
-  auto message = aws_common::Render(ev, config.format);
+  auto message = common::RenderDocument(ev, config.format);
   if (!message) return tl::unexpected(message.error());
   LogEvent e;
   e.timestamp_ms = aws_common::EventTimeMillis(*ev, now_ms);

@@ -1,44 +1,8 @@
 #include "sinks/aws/common/message.h"
 
-#include <algorithm>
-
 #include "aws/sigv4.h"
-#include "event/encode.h"
-#include "tmpl/event_value.h"
 
 namespace kv::sinks::aws_common {
-
-namespace {
-
-event::StringMap Dedot(const event::StringMap& in) {
-  event::StringMap out;
-  for (const auto& [k, v] : in) {
-    std::string key = k;
-    std::replace(key.begin(), key.end(), '.', '_');
-    out[key] = v;
-  }
-  return out;
-}
-
-}  // namespace
-
-Result<std::string> Render(const event::EventPtr& ev, const common::LineFormat& format) {
-  if (!format.layout) return event::EncodeJson(*ev, format.encode);
-  Result<std::string> out;
-  // As the reference does, deDot applies to the event before the layout sees it.
-  if (format.encode.dedot) {
-    auto copy = std::make_shared<event::Event>(*ev);
-    copy->metadata.labels = Dedot(copy->metadata.labels);
-    copy->metadata.annotations = Dedot(copy->metadata.annotations);
-    copy->involved_object.labels = Dedot(copy->involved_object.labels);
-    copy->involved_object.annotations = Dedot(copy->involved_object.annotations);
-    out = format.layout->Render(tmpl::EventToValue(std::move(copy)));
-  } else {
-    out = format.layout->Render(tmpl::EventToValue(ev));
-  }
-  if (!out) return Fail(ErrorCode::kInvalidConfig, "layout: " + out.error().message);
-  return out;
-}
 
 std::string CutUtf8(std::string s, size_t max_bytes) {
   if (s.size() <= max_bytes) return s;

@@ -1,23 +1,15 @@
-// What the AWS receivers share about one event's payload and keys:
-// rendering (the full event in the reference shape, or the receiver's
-// `layout`, with `deDot`), the involved object's key (for Kinesis partition
-// keys and FIFO group ids), the FIFO deduplication id, and the event time.
-// Pure.
+// What the AWS receivers share about one event's keys: the involved
+// object's key (for Kinesis partition keys and FIFO group ids), the FIFO
+// deduplication id, and the event time. The payload itself is the event's
+// document (sinks/common/document.h). Pure.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "event/event.h"
-#include "sinks/common/json_lines.h"
-#include "util/result.h"
 
 namespace kv::sinks::aws_common {
-
-// The event as one JSON text (no trailing newline): the layout's output,
-// else the full event. Error kInvalidConfig (reason "layout: ...") when the
-// layout cannot render this event.
-Result<std::string> Render(const event::EventPtr& ev, const common::LineFormat& format);
 
 // A stable key per involved object: its uid, else "Kind/namespace/name"
 // (events may name an object without its uid). Cut to `max_bytes` on a

@@ -1,12 +1,13 @@
 #include "sinks/aws/common/queue_message.h"
 
 #include "sinks/aws/common/message.h"
+#include "sinks/common/document.h"
 
 namespace kv::sinks::aws_common {
 
 Result<QueueMessage> EncodeQueueMessage(const event::EventPtr& ev,
                                         const QueueMessageOptions& options) {
-  auto body = Render(ev, options.format);
+  auto body = common::RenderDocument(ev, options.format);
   if (!body) return tl::unexpected(body.error());
   QueueMessage m;
   m.body = std::move(*body);

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "event/event.h"
-#include "sinks/common/json_lines.h"
+#include "sinks/common/document.h"
 #include "util/result.h"
 
 namespace kv::sinks::aws_common {

@@ -1,11 +1,12 @@
 #include "sinks/aws/eventbridge/encoder.h"
 
 #include "sinks/aws/common/message.h"
+#include "sinks/common/document.h"
 
 namespace kv::sinks::eventbridge {
 
 Result<Entry> Encode(const event::EventPtr& ev, const EventBridgeConfig& config, int64_t now_ms) {
-  auto detail = aws_common::Render(ev, config.format);
+  auto detail = common::RenderDocument(ev, config.format);
   if (!detail) return tl::unexpected(detail.error());
   Entry e;
   e.detail = std::move(*detail);

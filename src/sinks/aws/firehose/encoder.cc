@@ -1,11 +1,12 @@
 #include "sinks/aws/firehose/encoder.h"
 
 #include "sinks/aws/common/message.h"
+#include "sinks/common/document.h"
 
 namespace kv::sinks::firehose {
 
 Result<std::string> Encode(const event::EventPtr& ev, const FirehoseConfig& config) {
-  auto data = aws_common::Render(ev, config.format);
+  auto data = common::RenderDocument(ev, config.format);
   if (!data) return tl::unexpected(data.error());
   data->push_back('\n');
   return data;

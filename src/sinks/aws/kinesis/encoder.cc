@@ -1,11 +1,12 @@
 #include "sinks/aws/kinesis/encoder.h"
 
 #include "sinks/aws/common/message.h"
+#include "sinks/common/document.h"
 
 namespace kv::sinks::kinesis {
 
 Result<Record> Encode(const event::EventPtr& ev, const KinesisConfig& config) {
-  auto data = aws_common::Render(ev, config.format);
+  auto data = common::RenderDocument(ev, config.format);
   if (!data) return tl::unexpected(data.error());
   Record r;
   r.data = std::move(*data);

@@ -5,7 +5,8 @@ add_library(kv_sink_aws_common
   sinks/aws/common/client.cc sinks/aws/common/batch.cc sinks/aws/common/message.cc
   sinks/aws/common/queue_message.cc sinks/aws/common/entry_results.cc
   sinks/aws/common/record_results.cc)
-target_link_libraries(kv_sink_aws_common PUBLIC kv_sink_common kv_aws PRIVATE simdjson::simdjson)
+target_link_libraries(kv_sink_aws_common PUBLIC kv_sink_common kv_sink_aws_access kv_aws PRIVATE
+  simdjson::simdjson)
 
 foreach(kind sqs sns eventbridge kinesis firehose cloudwatchlogs)
   add_library(kv_sink_${kind}

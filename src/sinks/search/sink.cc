@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <optional>
 
 #include "aws/credentials.h"
 #include "aws/sigv4.h"
 #include "http/client.h"
+#include "sinks/common/aws_access.h"
 #include "sinks/search/encoder.h"
 #include "sinks/search/hosts.h"
 #include "sinks/search/request.h"
@@ -225,36 +225,19 @@ class SearchSink final : public Sink {
 }  // namespace
 
 Result<std::unique_ptr<Sink>> BuildSearchSink(const SearchConfig& config, const SinkContext& ctx) {
-  std::shared_ptr<aws::CredentialProvider> credentials;
-  std::string region;
+  common::AwsAccess access;
   if (config.aws) {
-    aws::ChainOptions options;
-    options.region = config.aws->region;
-    options.sts_endpoint = config.aws->sts_endpoint;
-    region = config.aws->region;
-    if (region.empty()) {
-      auto found = aws::DefaultRegion(options);
-      if (!found) {
-        return Fail(ErrorCode::kInvalidConfig,
-                    "receiver " + ctx.receiver_name +
-                        ": aws.region is not set and no default region was found (" +
-                        found.error().message + ")");
-      }
-      region = *found;
-      options.region = region;
-    }
-    credentials = aws::DefaultChain(options, *ctx.clock);
-    if (!config.aws->role_arn.empty()) {
-      credentials = aws::AssumeRole(credentials, config.aws->role_arn,
-                                    "kubevents-" + ctx.receiver_name, options, *ctx.clock);
-      if (!credentials) {
-        return Fail(ErrorCode::kUnavailable, "receiver " + ctx.receiver_name +
-                                                 ": aws.roleArn cannot be assumed in this build");
-      }
-    }
+    common::AwsAccessConfig wanted;
+    wanted.region = config.aws->region;
+    wanted.role_arn = config.aws->role_arn;
+    wanted.sts_endpoint = config.aws->sts_endpoint;
+    wanted.region_key = "aws.region";
+    auto resolved = common::ResolveAwsAccess(wanted, ctx.receiver_name, *ctx.clock);
+    if (!resolved) return tl::unexpected(resolved.error());
+    access = std::move(*resolved);
   }
-  return std::unique_ptr<Sink>(
-      new SearchSink(config, ctx.receiver_name, *ctx.clock, std::move(credentials), region));
+  return std::unique_ptr<Sink>(new SearchSink(config, ctx.receiver_name, *ctx.clock,
+                                              std::move(access.credentials), access.region));
 }
 
 }  // namespace kv::sinks::search

@@ -1,5 +1,7 @@
 #include "sinks/aws/common/client.h"
 
+#include "sinks/common/aws_access.h"
+
 namespace kv::sinks::aws_common {
 
 Client::Client(std::string base_url, ::kv::aws::SignOptions sign,
@@ -39,43 +41,18 @@ Result<http::Response> Client::Do(http::Request request) {
   return http_.Do(request, http::TlsOptions{});
 }
 
-std::string RoleSessionName(std::string_view receiver) {
-  std::string out = "kubevents-";
-  for (char c : receiver) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == '-';
-    out += ok ? c : '-';
-  }
-  if (out.size() > 64) out.resize(64);
-  return out;
-}
-
 Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_view service,
                                         const SinkContext& ctx) {
-  ::kv::aws::ChainOptions chain;
-  chain.region = config.region;
-  std::string region = config.region;
-  if (region.empty()) {
-    auto found = ::kv::aws::DefaultRegion(chain);
-    if (!found) {
-      return Fail(ErrorCode::kInvalidConfig,
-                  "no AWS region: set `region` on the receiver or AWS_REGION");
-    }
-    region = *found;
-    chain.region = region;
-  }
-  auto credentials = ::kv::aws::DefaultChain(chain, *ctx.clock);
-  if (!credentials) return Fail(ErrorCode::kInternal, "AWS credential chain unavailable");
-  if (!config.role_arn.empty()) {
-    credentials = ::kv::aws::AssumeRole(std::move(credentials), config.role_arn,
-                                        RoleSessionName(ctx.receiver_name), chain, *ctx.clock);
-    if (!credentials) return Fail(ErrorCode::kInternal, "AWS AssumeRole provider unavailable");
-  }
+  common::AwsAccessConfig wanted;
+  wanted.region = config.region;
+  wanted.role_arn = config.role_arn;
+  auto access = common::ResolveAwsAccess(wanted, ctx.receiver_name, *ctx.clock);
+  if (!access) return tl::unexpected(access.error());
   ::kv::aws::SignOptions sign;
-  sign.region = region;
+  sign.region = access->region;
   sign.service = std::string(service);
-  return std::make_unique<Client>(EndpointUrl(config.endpoint, service, region), std::move(sign),
-                                  std::move(credentials), *ctx.clock);
+  return std::make_unique<Client>(EndpointUrl(config.endpoint, service, access->region),
+                                  std::move(sign), std::move(access->credentials), *ctx.clock);
 }
 
 }  // namespace kv::sinks::aws_common

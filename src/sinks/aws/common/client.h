@@ -54,15 +54,10 @@ class Client {
 
 // Resolves what a receiver needs to talk to `service` (signing name, e.g.
 // "sns", "events", "logs"; the endpoint prefix is the same for the six AWS
-// receivers): the region (the receiver's, else the default chain's), the
-// endpoint, and credentials (default chain, then AssumeRole when roleArn
-// is set). Called from a Builder, at `run`; does no network I/O itself.
-// Error kInvalidConfig when no region can be found.
+// receivers): the region and credentials (common/aws_access.h) and the
+// endpoint. Called from a Builder, at `run`; does no network I/O itself.
+// Errors as ResolveAwsAccess.
 Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_view service,
                                         const SinkContext& ctx);
-
-// The RoleSessionName AssumeRole gets: "kubevents-<receiver>", limited to
-// STS's charset ([\w+=,.@-]) and 64 characters.
-std::string RoleSessionName(std::string_view receiver);
 
 }  // namespace kv::sinks::aws_common

@@ -7,14 +7,52 @@ document it refuses. It can be started late, stopped and restarted on the
 same port, so a receiver sees connection refused, then errors, then
 success."""
 
+import contextlib
 import json
+import os
 import pathlib
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 
 PEER = pathlib.Path(__file__).resolve().parent / "peers" / "webhook_peer.py"
+MOTO_SH = pathlib.Path(__file__).resolve().parents[2] / "testenv" / "moto.sh"
+
+
+def read_env_file(path):
+    """KEY=VALUE lines (testenv's *.env files) as a dict."""
+    env = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            env[key] = value
+    return env
+
+
+@contextlib.contextmanager
+def moto_server():
+    """The env of a running moto (testenv/moto.sh: MOTO_URL,
+    KUBEVENTS_AWS_PYTHON, ...): the one of $KUBEVENTS_MOTO_STATE when
+    scripts/test.sh started one and it answers; otherwise one started here
+    and stopped on exit. Raises RuntimeError when moto cannot start."""
+    shared = os.environ.get("KUBEVENTS_MOTO_STATE")
+    if shared and (pathlib.Path(shared) / "moto.env").exists():
+        r = subprocess.run([str(MOTO_SH), "status", shared], capture_output=True, text=True)
+        if r.returncode == 0:
+            yield read_env_file(pathlib.Path(shared) / "moto.env")
+            return
+    state = tempfile.mkdtemp(prefix="kv-moto-")
+    r = subprocess.run([str(MOTO_SH), "start", state], capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        raise RuntimeError(f"testenv/moto.sh start failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
+    try:
+        yield read_env_file(pathlib.Path(state) / "moto.env")
+    finally:
+        subprocess.run([str(MOTO_SH), "stop", state], capture_output=True, timeout=60)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def free_port():

@@ -6,23 +6,12 @@ fail with the reason."""
 
 import os
 import pathlib
-import shutil
-import subprocess
-import tempfile
 
 import pytest
 
+from peer_clients import moto_server
+
 REPO = pathlib.Path(__file__).resolve().parents[3]
-MOTO_SH = REPO / "testenv" / "moto.sh"
-
-
-def read_env_file(path):
-    env = {}
-    for line in pathlib.Path(path).read_text().splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            env[key] = value
-    return env
 
 
 class Moto:
@@ -55,21 +44,11 @@ class Moto:
 def moto():
     """Reuses the moto of $KUBEVENTS_MOTO_STATE when scripts/test.sh started
     one; otherwise starts one for this session and stops it afterwards."""
-    shared = os.environ.get("KUBEVENTS_MOTO_STATE")
-    if shared and (pathlib.Path(shared) / "moto.env").exists():
-        r = subprocess.run([str(MOTO_SH), "status", shared], capture_output=True, text=True)
-        if r.returncode == 0:
-            yield Moto(read_env_file(pathlib.Path(shared) / "moto.env"))
-            return
-    state = tempfile.mkdtemp(prefix="kv-moto-")
-    r = subprocess.run([str(MOTO_SH), "start", state], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        pytest.fail(f"testenv/moto.sh start failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
     try:
-        yield Moto(read_env_file(pathlib.Path(state) / "moto.env"))
-    finally:
-        subprocess.run([str(MOTO_SH), "stop", state], capture_output=True, timeout=60)
-        shutil.rmtree(state, ignore_errors=True)
+        with moto_server() as env:
+            yield Moto(env)
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")

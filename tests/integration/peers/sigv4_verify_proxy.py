@@ -17,8 +17,14 @@ For each request it:
   4. forwards a request that passes to the upstream and relays the answer;
      answers 403 (AWS's error shape) otherwise.
 
-GET /__sigv4_proxy/stats answers {"accepted": N, "rejected": N, "reasons": [...]}
-(unsigned; never forwarded).
+GET /__sigv4_proxy/stats answers {"accepted": N, "rejected": N, "reasons": [...],
+"sessions": [...]} (unsigned; never forwarded).
+
+With --moto-url, a request signed by another key is also checked when that
+key is session credentials moto's STS issued (AssumeRole): its secret and
+session token are read from moto's state (/moto-api/data.json), and the
+RoleSessionName moto recorded for it is appended to "sessions" when the
+request passes. A real role assumption can so be followed end to end.
 
 Run with the venv that has botocore (testenv/moto.sh install):
   python sigv4_verify_proxy.py --upstream http://127.0.0.1:9200 \
@@ -56,26 +62,55 @@ class State:
         self.accepted = 0
         self.rejected = 0
         self.reasons = []
+        self.sessions = []
 
-    def count(self, ok, reason=None):
+    def count(self, ok, reason=None, session=None):
         with self.lock:
             if ok:
                 self.accepted += 1
+                if session is not None:
+                    self.sessions.append(session)
             else:
                 self.rejected += 1
                 self.reasons.append(reason)
 
 
+def moto_session(moto_url, key_id):
+    """(secret, token, session_name) of the STS session moto issued for
+    `key_id`, or None."""
+    with urllib.request.urlopen(moto_url + "/moto-api/data.json", timeout=10) as r:
+        data = json.loads(r.read())
+    for role in (data.get("sts") or {}).get("AssumedRole", []):
+        if role.get("access_key_id") == key_id:
+            return role["secret_access_key"], role["session_token"], role["session_name"]
+    return None
+
+
 def verify(state, method, raw_path, headers, body):
-    """Returns None when the signature is valid, else the reason."""
+    """Returns (None, session name or None) when the signature is valid,
+    else (the reason, None)."""
     args = state.args
     auth = headers.get("authorization", "")
     m = AUTH_RE.match(auth)
     if not m:
-        return "missing or malformed Authorization header"
+        return "missing or malformed Authorization header", None
     key_id, date, region, service, signed, _ = m.groups()
+    secret, session = args.secret_key, None
     if key_id != args.access_key:
-        return f"unknown access key {key_id}"
+        found = moto_session(args.moto_url, key_id) if args.moto_url else None
+        if found is None:
+            return f"unknown access key {key_id}", None
+        secret, token, session = found
+        if headers.get("x-amz-security-token") != token:
+            return "x-amz-security-token is not the session's token", None
+    reason = check_signature(args, method, raw_path, headers, body, secret)
+    return reason, (session if reason is None else None)
+
+
+def check_signature(args, method, raw_path, headers, body, secret):
+    """None when the Authorization header is botocore's for `secret`."""
+    auth = headers["authorization"]
+    key_id, date, region, service, signed, _ = AUTH_RE.match(auth).groups()
     if region != args.region or service != args.service:
         return f"credential scope {region}/{service}, expected {args.region}/{args.service}"
     amz_date = headers.get("x-amz-date", "")
@@ -100,7 +135,7 @@ def verify(state, method, raw_path, headers, body):
         request.headers[name] = headers[name]
     request.headers["host"] = host
     token = headers.get("x-amz-security-token")
-    creds = Credentials(args.access_key, args.secret_key, token)
+    creds = Credentials(key_id, secret, token)
     now = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(
         tzinfo=datetime.timezone.utc)
     with mock.patch.object(botocore.auth, "get_current_datetime", return_value=now):
@@ -135,7 +170,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/__sigv4_proxy/stats":
             with state.lock:
                 data = {"accepted": state.accepted, "rejected": state.rejected,
-                        "reasons": list(state.reasons)}
+                        "reasons": list(state.reasons), "sessions": list(state.sessions)}
             self._reply(200, json.dumps(data).encode(), [("Content-Type", "application/json")])
             return
         # Header names are case-insensitive; SigV4 joins repeats with commas.
@@ -143,7 +178,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for name, value in self.headers.items():
             name = name.lower()
             headers[name] = f"{headers[name]},{value}" if name in headers else value
-        reason = verify(state, self.command, self.path, headers, body)
+        reason, session = verify(state, self.command, self.path, headers, body)
         if reason is not None:
             state.count(False, reason)
             msg = {"message": "The request signature we calculated does not match the signature "
@@ -152,7 +187,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                         ("x-amzn-ErrorType",
                                                          "InvalidSignatureException")])
             return
-        state.count(True)
+        state.count(True, session=session)
         req = urllib.request.Request(state.args.upstream + self.path, data=body or None,
                                      method=self.command)
         for name, value in self.headers.items():
@@ -178,6 +213,7 @@ def main():
     p.add_argument("--region", required=True)
     p.add_argument("--service", required=True, choices=["es", "aoss"])
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--moto-url", default="", help="also accept STS sessions this moto issued")
     args = p.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.state = State(args)

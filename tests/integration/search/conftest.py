@@ -11,17 +11,21 @@ Nothing here skips: if a peer cannot start or a tool is not built, the
 tests fail with the reason."""
 
 import base64
+import http.server
 import json
 import os
 import pathlib
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+
+from peer_clients import moto_server, read_env_file
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 OPENSEARCH_SH = REPO / "testenv" / "opensearch.sh"
@@ -29,15 +33,6 @@ NGINX_SH = REPO / "testenv" / "nginx-search.sh"
 MOTO_SH = REPO / "testenv" / "moto.sh"
 PROXY = REPO / "tests" / "integration" / "peers" / "sigv4_verify_proxy.py"
 TINY_WRITE_POOL = "node.processors: 1\nthread_pool.write.queue_size: 1"
-
-
-def read_env_file(path):
-    env = {}
-    for line in pathlib.Path(path).read_text().splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            env[key] = value
-    return env
 
 
 class Search:
@@ -164,26 +159,100 @@ class Proxy:
             return json.loads(r.read())
 
 
+def start_proxy(python, upstream, service, access_key, secret_key, region, extra=()):
+    proc = subprocess.Popen(
+        [python, str(PROXY), "--upstream", upstream, "--access-key", access_key,
+         "--secret-key", secret_key, "--region", region, "--service", service, *extra],
+        stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("PORT="), f"proxy did not start: {line!r}"
+    return Proxy(proc, int(line.strip().split("=", 1)[1]))
+
+
 @pytest.fixture
 def sigv4_proxy(search, aws_python):
     """Starts a botocore-verifying proxy in front of the node:
     start(service, access_key, secret_key, region) -> Proxy."""
-    procs = []
+    proxies = []
 
     def start(service, access_key, secret_key, region):
-        proc = subprocess.Popen(
-            [aws_python, str(PROXY), "--upstream", search.url, "--access-key", access_key,
-             "--secret-key", secret_key, "--region", region, "--service", service],
-            stdout=subprocess.PIPE, text=True)
-        procs.append(proc)
-        line = proc.stdout.readline()
-        assert line.startswith("PORT="), f"proxy did not start: {line!r}"
-        return Proxy(proc, int(line.strip().split("=", 1)[1]))
+        proxies.append(start_proxy(aws_python, search.url, service, access_key, secret_key, region))
+        return proxies[-1]
 
     yield start
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
+    for p in proxies:
+        p.proc.terminate()
+        p.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto():
+    """The env of a running moto (testenv/moto.sh): MOTO_URL, KUBEVENTS_AWS_PYTHON."""
+    try:
+        with moto_server() as env:
+            yield env
+    except RuntimeError as e:
+        pytest.fail(str(e))
+
+
+class BulkStub:
+    """A stand-in for the cluster behind the proxy where the test is about
+    auth, not indexing: answers every `_bulk` with 201 per action and keeps
+    the actions it saw."""
+
+    def __init__(self):
+        stub = self
+        self.actions = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *a):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                lines = [json.loads(x) for x in body.decode().splitlines() if x.strip()]
+                actions = lines[0::2]
+                stub.actions.extend(actions)
+                items = [{op: {"_index": a[op].get("_index"), "_id": a[op].get("_id", "x"),
+                               "status": 201, "result": "created"}}
+                         for a in actions for op in a]
+                data = json.dumps({"took": 1, "errors": False, "items": items}).encode()
+                self.send_response(200 if self.path.split("?")[0].endswith("/_bulk") else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def moto_sigv4_proxy(moto):
+    """A botocore-verifying proxy in front of a BulkStub that also accepts
+    the STS sessions `moto` issued: start(service, region) -> (Proxy, BulkStub).
+    No OpenSearch needed."""
+    started = []
+
+    def start(service, region):
+        stub = BulkStub()
+        proxy = start_proxy(moto["KUBEVENTS_AWS_PYTHON"], stub.url, service, "AKIDUNUSEDBASEKEY0",
+                            "unused", region, extra=("--moto-url", moto["MOTO_URL"]))
+        started.append((proxy, stub))
+        return proxy, stub
+
+    yield start
+    for proxy, stub in started:
+        proxy.proc.terminate()
+        proxy.proc.wait(timeout=10)
+        stub.stop()
 
 
 @pytest.fixture(scope="session")

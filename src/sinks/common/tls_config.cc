@@ -12,7 +12,7 @@ http::TlsOptions ParseTls(const config::Node& body) {
     return tls;
   }
   node.RejectUnknownKeys({"insecureSkipVerify", "serverName", "caFile", "certFile", "keyFile"});
-  tls.insecure_skip_verify = node.Bool("insecureSkipVerify", false);
+  tls.insecure_skip_verify = node.Bool("insecureSkipVerify", tls.insecure_skip_verify);
   tls.ca_file = node.String("caFile");
   tls.client_cert_file = node.String("certFile");
   tls.client_key_file = node.String("keyFile");

@@ -36,11 +36,14 @@ Builder Parse(const config::Node& node) {
   if (path.empty()) node.Report("missing required key", "path");
   RotationOptions rotation;
   // The reference passes these to lumberjack, where 0 means "default" for
-  // maxsize (100 MB) and "keep all" for the other two.
-  int64_t max_mb = node.Int("maxsize", 0, 0, 1 << 20);
-  rotation.max_bytes = static_cast<uint64_t>(max_mb == 0 ? 100 : max_mb) << 20;
-  rotation.max_age = std::chrono::hours(24 * node.Int("maxage", 0, 0, 100000));
-  rotation.max_backups = static_cast<int>(node.Int("maxbackups", 0, 0, 1000000));
+  // maxsize (RotationOptions' max_bytes) and "keep all" for the other two.
+  const RotationOptions defaults;
+  int64_t max_mb =
+      node.Int("maxsize", static_cast<int64_t>(defaults.max_bytes >> 20), 0, int64_t{1} << 20);
+  rotation.max_bytes = max_mb == 0 ? defaults.max_bytes : static_cast<uint64_t>(max_mb) << 20;
+  rotation.max_age =
+      std::chrono::hours(24 * node.Int("maxage", defaults.max_age.count() / 24, 0, 100000));
+  rotation.max_backups = static_cast<int>(node.Int("maxbackups", defaults.max_backups, 0, 1000000));
   common::LineFormat format = common::ParseLineFormat(node);
   return [path, rotation, format](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
     return std::make_unique<FileSink>(path, rotation, format, *ctx.clock);

@@ -46,6 +46,12 @@ std::optional<AwsSigning> ParseAws(const config::Node& body) {
   return aws;
 }
 
+// A duration default as the whole seconds its key is written in.
+template <typename Rep, typename Period>
+int64_t Seconds(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
+
 template <typename E>
 E ParseEnum(const config::Node& node, std::string_view key, E def,
             std::initializer_list<std::pair<std::string_view, E>> names) {
@@ -62,10 +68,11 @@ E ParseEnum(const config::Node& node, std::string_view key, E def,
 }
 
 void ParseIdentity(const config::Node& node, SearchConfig& c) {
-  bool use_event_id = node.Bool("useEventID", false);
-  // Without either key: one document per event version, so a redelivery
-  // overwrites instead of duplicating (the reference let the server pick ids).
-  c.document_id = use_event_id ? DocumentId::kEvent : DocumentId::kEventVersion;
+  bool use_event_id = node.Bool("useEventID", false);  // false: not asked for
+  // Without either key: the struct's default, one document per event
+  // version, so a redelivery overwrites instead of duplicating (the
+  // reference let the server pick ids).
+  if (use_event_id) c.document_id = DocumentId::kEvent;
   c.document_id = ParseEnum<DocumentId>(node, "documentId", c.document_id,
                                         {{"eventVersion", DocumentId::kEventVersion},
                                          {"event", DocumentId::kEvent},
@@ -73,7 +80,7 @@ void ParseIdentity(const config::Node& node, SearchConfig& c) {
   if (use_event_id && c.document_id != DocumentId::kEvent) {
     node.Report("useEventID: true means documentId: event; remove one of them", "documentId");
   }
-  c.op_type = ParseEnum<OpType>(node, "opType", OpType::kIndex,
+  c.op_type = ParseEnum<OpType>(node, "opType", c.op_type,
                                 {{"index", OpType::kIndex}, {"create", OpType::kCreate}});
   if (c.op_type == OpType::kCreate && c.document_id == DocumentId::kEvent) {
     node.Warn(
@@ -112,8 +119,9 @@ void ParseAuth(const config::Node& node, SearchConfig& c) {
 }
 
 void ParseSniff(const config::Node& node, SearchConfig& c) {
-  c.sniff = node.Bool("sniff", false);
-  c.sniff_interval = std::chrono::seconds(node.Int("sniffIntervalSeconds", 300, 1, 86400));
+  c.sniff = node.Bool("sniff", c.sniff);
+  c.sniff_interval =
+      std::chrono::seconds(node.Int("sniffIntervalSeconds", Seconds(c.sniff_interval), 1, 86400));
   if (!c.sniff && node.Has("sniffIntervalSeconds")) {
     node.Warn("sniffIntervalSeconds only applies with sniff: true", "sniffIntervalSeconds");
   }
@@ -162,7 +170,7 @@ SearchConfig ParseSearchConfig(const config::Node& node, Engine engine,
     node.Report("missing required key (the index, alias or data stream to write to)", "index");
   }
   c.index_time =
-      ParseEnum<IndexTime>(node, "indexTime", IndexTime::kProcessing,
+      ParseEnum<IndexTime>(node, "indexTime", c.index_time,
                            {{"processing", IndexTime::kProcessing}, {"event", IndexTime::kEvent}});
   if (c.index_time == IndexTime::kEvent && format.empty()) {
     node.Warn("indexTime only applies to indexFormat", "indexTime");
@@ -171,7 +179,7 @@ SearchConfig ParseSearchConfig(const config::Node& node, Engine engine,
   c.pipeline = node.String("pipeline");
   c.tls = ParseTls(node);
   c.format = common::ParseLineFormat(node);
-  c.timeout = std::chrono::seconds(node.Int("timeoutSeconds", 30, 1, 3600));
+  c.timeout = std::chrono::seconds(node.Int("timeoutSeconds", Seconds(c.timeout), 1, 3600));
   ParseSniff(node, c);
   return c;
 }

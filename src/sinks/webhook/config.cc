@@ -27,9 +27,9 @@ void ParseBatch(const config::Node& node, WebhookConfig* cfg) {
     cfg->batch = BatchFormat::kArray;
   } else if (format == "ndjson") {
     cfg->batch = BatchFormat::kNdjson;
-  } else if (format.empty() || format == "none") {
+  } else if (format == "none") {
     cfg->batch = BatchFormat::kNone;
-  } else {
+  } else if (!format.empty()) {  // "": the struct's default stands
     batch.Report("expected array, ndjson or none", "format");
   }
   cfg->batch_max_events = static_cast<size_t>(

@@ -33,7 +33,7 @@ SnsConfig ParseConfig(const config::Node& node) {
   }
   if (c.aws.region.empty()) c.aws.region = ArnField(c.topic_arn, 3);
   c.fifo = c.topic_arn.ends_with(".fifo");
-  c.message_attributes = node.Bool("messageAttributes", true);
+  c.message_attributes = node.Bool("messageAttributes", c.message_attributes);
   c.format = common::ParseLineFormat(node);
   return c;
 }

@@ -11,7 +11,7 @@ SqsConfig ParseConfig(const config::Node& node) {
   c.queue_name = node.String("queueName");
   if (c.queue_name.empty()) node.Report("missing required key", "queueName");
   c.fifo = c.queue_name.size() > 5 && c.queue_name.ends_with(".fifo");
-  c.message_attributes = node.Bool("messageAttributes", true);
+  c.message_attributes = node.Bool("messageAttributes", c.message_attributes);
   c.format = common::ParseLineFormat(node);
   return c;
 }

@@ -12,6 +12,14 @@ namespace {
 using aws_test::Answer;
 using aws_test::MakeEvent;
 
+TEST(SqsConfig, UnsetKeysKeepTheStructsDefaults) {
+  auto diag = std::make_shared<config::Diagnostics>();
+  auto c = ParseConfig(config::ParseYaml("queueName: q\nregion: us-east-1\n", "r", diag));
+  EXPECT_TRUE(diag->problems().empty());
+  EXPECT_EQ(c.message_attributes, SqsConfig{}.message_attributes);
+  EXPECT_EQ(c.format.encode.dedot, SqsConfig{}.format.encode.dedot);
+}
+
 TEST(SqsConfig, FifoFromTheQueueName) {
   auto diag = std::make_shared<config::Diagnostics>();
   auto c = ParseConfig(config::ParseYaml("queueName: events.fifo\nregion: us-east-1\n", "r", diag));

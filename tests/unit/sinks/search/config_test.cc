@@ -22,6 +22,23 @@ std::string ReceiverProblems(const std::string& yaml) {
   return out;
 }
 
+TEST(SearchConfig, UnsetKeysKeepTheStructsDefaults) {
+  std::string problems;
+  SearchConfig c = ParseBody("hosts: [http://h:9200]\nindex: ev\naws: {}\n", &problems);
+  EXPECT_EQ(problems, "");
+  const SearchConfig defaults;
+  EXPECT_EQ(c.timeout, defaults.timeout);
+  EXPECT_EQ(c.sniff, defaults.sniff);
+  EXPECT_EQ(c.sniff_interval, defaults.sniff_interval);
+  EXPECT_EQ(c.document_id, defaults.document_id);
+  EXPECT_EQ(c.op_type, defaults.op_type);
+  EXPECT_EQ(c.index_time, defaults.index_time);
+  EXPECT_EQ(c.tls.insecure_skip_verify, defaults.tls.insecure_skip_verify);
+  EXPECT_EQ(c.format.encode.dedot, defaults.format.encode.dedot);
+  ASSERT_TRUE(c.aws);
+  EXPECT_EQ(c.aws->service, AwsSigning{}.service);
+}
+
 TEST(SearchConfig, ReferenceOpenSearchBlockIsAccepted) {
   std::string p = ReceiverProblems(
       "name: os\nopensearch:\n  hosts: [https://search.example:443]\n  username: admin\n"

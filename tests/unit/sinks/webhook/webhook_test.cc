@@ -44,6 +44,18 @@ TEST(WebhookConfig, ReferenceBlockParses) {
   EXPECT_EQ(cfg.timeout, std::chrono::seconds(30));
 }
 
+TEST(WebhookConfig, BatchKeysLeftOutKeepTheStructsDefaults) {
+  Block b("endpoint: https://example.invalid/hook\nbatch: {}\n");
+  WebhookConfig cfg = ParseConfig(b.node);
+  EXPECT_FALSE(b.HasErrors()) << b.Problems();
+  const WebhookConfig defaults;
+  EXPECT_EQ(cfg.batch, defaults.batch);
+  EXPECT_EQ(cfg.batch_max_events, defaults.batch_max_events);
+  EXPECT_EQ(cfg.batch_max_bytes, defaults.batch_max_bytes);
+  EXPECT_EQ(cfg.method, defaults.method);
+  EXPECT_EQ(cfg.timeout, defaults.timeout);
+}
+
 TEST(WebhookConfig, MistakesAreNamed) {
   Block b(
       "endpoint: ftp://x\nmethod: GET\nbatch: {format: csv}\nbearerToken: t\n"

@@ -32,18 +32,21 @@ event::EventPtr LayoutInput(const event::EventPtr& ev, bool dedot) {
 
 }  // namespace
 
+std::optional<tmpl::Layout> ParseLayout(const config::Node& node, std::string_view key) {
+  config::Node layout = node.Child(key);
+  if (!layout.Defined()) return std::nullopt;
+  auto parsed = tmpl::Layout::Parse(layout.yaml(), layout.path());
+  if (!parsed) {
+    node.Report(parsed.error().message, key);
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
 LineFormat ParseLineFormat(const config::Node& node) {
   LineFormat format;
   format.encode.dedot = node.Bool("deDot", format.encode.dedot);
-  config::Node layout = node.Child("layout");
-  if (layout.Defined()) {
-    auto parsed = tmpl::Layout::Parse(layout.yaml(), layout.path());
-    if (parsed) {
-      format.layout = std::move(*parsed);
-    } else {
-      node.Report(parsed.error().message, "layout");
-    }
-  }
+  format.layout = ParseLayout(node, "layout");
   return format;
 }
 

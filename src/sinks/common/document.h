@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/node.h"
 #include "event/encode.h"
@@ -20,8 +21,12 @@ struct LineFormat {
   std::optional<tmpl::Layout> layout;  // `layout`, compiled at load; none: the full event
 };
 
-// Reads `deDot` and `layout` (templates compiled now; a template error is
-// reported with the key path, line and column).
+// Compiles the layout at `key` (a map or a list of templates); nullopt when
+// the key is absent or null, or when a template does not compile (reported
+// with the key path, line and column).
+std::optional<tmpl::Layout> ParseLayout(const config::Node& node, std::string_view key);
+
+// Reads `deDot` and `layout` (ParseLayout).
 LineFormat ParseLineFormat(const config::Node& node);
 
 // Appends `ev`'s document to `out` (no trailing newline): the layout's

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sinks/common/document.h"
+
 namespace kv::sinks::webhook {
 
 namespace {
@@ -54,15 +56,7 @@ WebhookConfig ParseConfig(const config::Node& node) {
     cfg.method = method;
   }
   cfg.headers = chat::ParseHeaders(node, "headers");
-  config::Node layout = node.Child("layout");
-  if (layout.Defined()) {
-    auto parsed = tmpl::Layout::Parse(layout.yaml(), layout.path());
-    if (parsed) {
-      cfg.layout = std::move(*parsed);
-    } else {
-      node.Report(parsed.error().message, "layout");
-    }
-  }
+  cfg.layout = common::ParseLayout(node, "layout");
   cfg.tls = chat::ParseTls(node);
   cfg.timeout = chat::ParseTimeout(node);
   if (node.Has("basicAuth")) {

@@ -103,12 +103,7 @@ std::unique_ptr<Sink> Make(CloudWatchLogsConfig config, std::unique_ptr<aws_comm
 }
 
 Builder Parse(const config::Node& node) {
-  CloudWatchLogsConfig config = ParseConfig(node);
-  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    auto client = aws_common::Connect(config.aws, "logs", ctx);
-    if (!client) return tl::unexpected(client.error());
-    return Make(config, std::move(*client), *ctx.clock);
-  };
+  return aws_common::ConnectThenMake(ParseConfig(node), "logs", &Make);
 }
 
 }  // namespace kv::sinks::cloudwatchlogs

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "aws/credentials.h"
 #include "aws/sigv4.h"
@@ -59,5 +60,23 @@ class Client {
 // Errors as ResolveAwsAccess.
 Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_view service,
                                         const SinkContext& ctx);
+
+// The Builder every AWS kind's Parse returns: at `run`, Connect()s to
+// `service` and hands the client to `make(config, client)` or, for kinds
+// that keep time, `make(config, client, clock)`. Connect's error is the
+// Builder's.
+template <typename Config, typename MakeFn>
+Builder ConnectThenMake(Config config, std::string_view service, MakeFn make) {
+  return [config = std::move(config), service = std::string(service),
+          make](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
+    auto client = Connect(config.aws, service, ctx);
+    if (!client) return tl::unexpected(client.error());
+    if constexpr (std::is_invocable_v<MakeFn, Config, std::unique_ptr<Client>, Clock&>) {
+      return make(config, std::move(*client), *ctx.clock);
+    } else {
+      return make(config, std::move(*client));
+    }
+  };
+}
 
 }  // namespace kv::sinks::aws_common

@@ -14,17 +14,10 @@ EventBridgeConfig ParseConfig(const config::Node& node) {
   if (c.source.empty()) node.Report("missing required key", "source");
   c.event_bus_name = node.String("eventBusName");
   config::Node details = node.Child("details");
-  if (details.Defined()) {
-    if (!details.IsMap()) {
-      node.Report("expected a map (a layout whose output is the event's Detail object)", "details");
-    } else {
-      auto parsed = tmpl::Layout::Parse(details.yaml(), details.path());
-      if (parsed) {
-        c.format.layout = std::move(*parsed);
-      } else {
-        node.Report(parsed.error().message, "details");
-      }
-    }
+  if (details.Defined() && !details.IsMap()) {
+    node.Report("expected a map (a layout whose output is the event's Detail object)", "details");
+  } else {
+    c.format.layout = common::ParseLayout(node, "details");
   }
   return c;
 }

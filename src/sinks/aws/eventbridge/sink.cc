@@ -65,12 +65,7 @@ std::unique_ptr<Sink> Make(EventBridgeConfig config, std::unique_ptr<aws_common:
 }
 
 Builder Parse(const config::Node& node) {
-  EventBridgeConfig config = ParseConfig(node);
-  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    auto client = aws_common::Connect(config.aws, "events", ctx);
-    if (!client) return tl::unexpected(client.error());
-    return Make(config, std::move(*client), *ctx.clock);
-  };
+  return aws_common::ConnectThenMake(ParseConfig(node), "events", &Make);
 }
 
 }  // namespace kv::sinks::eventbridge

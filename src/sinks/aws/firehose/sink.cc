@@ -51,12 +51,7 @@ std::unique_ptr<Sink> Make(FirehoseConfig config, std::unique_ptr<aws_common::Cl
 }
 
 Builder Parse(const config::Node& node) {
-  FirehoseConfig config = ParseConfig(node);
-  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    auto client = aws_common::Connect(config.aws, "firehose", ctx);
-    if (!client) return tl::unexpected(client.error());
-    return Make(config, std::move(*client));
-  };
+  return aws_common::ConnectThenMake(ParseConfig(node), "firehose", &Make);
 }
 
 }  // namespace kv::sinks::firehose

@@ -58,12 +58,7 @@ std::unique_ptr<Sink> Make(KinesisConfig config, std::unique_ptr<aws_common::Cli
 }
 
 Builder Parse(const config::Node& node) {
-  KinesisConfig config = ParseConfig(node);
-  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    auto client = aws_common::Connect(config.aws, "kinesis", ctx);
-    if (!client) return tl::unexpected(client.error());
-    return Make(config, std::move(*client));
-  };
+  return aws_common::ConnectThenMake(ParseConfig(node), "kinesis", &Make);
 }
 
 }  // namespace kv::sinks::kinesis

@@ -49,12 +49,7 @@ std::unique_ptr<Sink> Make(SnsConfig config, std::unique_ptr<aws_common::Client>
 }
 
 Builder Parse(const config::Node& node) {
-  SnsConfig config = ParseConfig(node);
-  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    auto client = aws_common::Connect(config.aws, "sns", ctx);
-    if (!client) return tl::unexpected(client.error());
-    return Make(config, std::move(*client));
-  };
+  return aws_common::ConnectThenMake(ParseConfig(node), "sns", &Make);
 }
 
 }  // namespace kv::sinks::sns

@@ -67,12 +67,7 @@ std::unique_ptr<Sink> Make(SqsConfig config, std::unique_ptr<aws_common::Client>
 }
 
 Builder Parse(const config::Node& node) {
-  SqsConfig config = ParseConfig(node);
-  return [config](const SinkContext& ctx) -> Result<std::unique_ptr<Sink>> {
-    auto client = aws_common::Connect(config.aws, "sqs", ctx);
-    if (!client) return tl::unexpected(client.error());
-    return Make(config, std::move(*client));
-  };
+  return aws_common::ConnectThenMake(ParseConfig(node), "sqs", &Make);
 }
 
 }  // namespace kv::sinks::sqs

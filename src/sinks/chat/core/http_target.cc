@@ -1,5 +1,7 @@
 #include "sinks/chat/core/http_target.h"
 
+#include <algorithm>
+
 namespace kv::sinks::chat {
 
 std::string ParseUrl(const config::Node& body, std::string_view key, bool required) {
@@ -80,6 +82,27 @@ std::optional<tmpl::Template> ParseTemplate(const config::Node& body, std::strin
     return std::nullopt;
   }
   return std::move(*parsed);
+}
+
+NamedTemplates ParseTemplateMap(const config::Node& body, std::string_view key,
+                                std::string_view what) {
+  NamedTemplates out;
+  if (!body.Has(key)) return out;
+  config::Node map = body.Child(key);
+  if (!map.IsMap()) {
+    body.Report("expected a map of " + std::string(what) + " to value templates", key);
+    return out;
+  }
+  for (const auto& [name, value] : map.Entries()) {
+    auto t = tmpl::Template::Parse(map.String(name));
+    if (t) {
+      out.emplace_back(name, std::move(*t));
+    } else {
+      map.Report(t.error().message, name);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
 }
 
 Result<std::string> Render(const std::optional<tmpl::Template>& t, const tmpl::Value& event,

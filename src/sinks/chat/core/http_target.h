@@ -64,6 +64,15 @@ http::Headers RenderHeaders(const std::vector<HeaderTemplate>& headers, const tm
 std::optional<tmpl::Template> ParseTemplate(const config::Node& body, std::string_view key,
                                             std::string_view def = {});
 
+// A map at `key` of names to value templates (Slack's fields, Teams'
+// facts, Opsgenie's details), sorted by name in byte order as the reference
+// does; empty when the key is absent. `what` names the map's keys and
+// values in the error for a non-map ("field titles"). A value that does not
+// compile is reported with its key path and left out.
+using NamedTemplates = std::vector<std::pair<std::string, tmpl::Template>>;
+NamedTemplates ParseTemplateMap(const config::Node& body, std::string_view key,
+                                std::string_view what);
+
 // Renders `t` (nullopt renders ""). Error kInvalidConfig naming `what`.
 Result<std::string> Render(const std::optional<tmpl::Template>& t, const tmpl::Value& event,
                            std::string_view what);

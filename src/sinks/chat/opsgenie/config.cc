@@ -46,23 +46,7 @@ OpsgenieConfig ParseConfig(const config::Node& node) {
       }
     }
   }
-  if (node.Has("details")) {
-    config::Node details = node.Child("details");
-    if (!details.IsMap()) {
-      node.Report("expected a map of detail keys to value templates", "details");
-    } else {
-      for (const auto& [name, value] : details.Entries()) {
-        auto t = tmpl::Template::Parse(details.String(name));
-        if (t) {
-          cfg.details.emplace_back(name, std::move(*t));
-        } else {
-          details.Report(t.error().message, name);
-        }
-      }
-      std::sort(cfg.details.begin(), cfg.details.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-    }
-  }
+  cfg.details = ParseTemplateMap(node, "details", "detail keys");
   cfg.tls = ParseTls(node);
   cfg.timeout = ParseTimeout(node);
   return cfg;

@@ -33,24 +33,8 @@ SlackConfig ParseConfig(const config::Node& node) {
   cfg.footer = ParseTemplate(node, "footer");
   cfg.title = ParseTemplate(node, "title");
   cfg.author_name = ParseTemplate(node, "author_name");
-  if (node.Has("fields")) {
-    config::Node fields = node.Child("fields");
-    if (!fields.IsMap()) {
-      node.Report("expected a map of field titles to value templates", "fields");
-    } else {
-      for (const auto& [name, value] : fields.Entries()) {
-        auto t = tmpl::Template::Parse(fields.String(name));
-        if (t) {
-          cfg.fields.emplace_back(name, std::move(*t));
-        } else {
-          fields.Report(t.error().message, name);
-        }
-      }
-      // The reference sorts fields by title (Go's byte order).
-      std::sort(cfg.fields.begin(), cfg.fields.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-    }
-  }
+  // The reference sorts fields by title (Go's byte order).
+  cfg.fields = ParseTemplateMap(node, "fields", "field titles");
   cfg.tls = ParseTls(node);
   cfg.timeout = ParseTimeout(node);
   return cfg;

@@ -1,11 +1,11 @@
 #include "delivery/spool.h"
 
 #include <spdlog/spdlog.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
 
+#include "delivery/spool_format.h"
 #include "event/encode.h"
 
 namespace kv::delivery {
@@ -14,38 +14,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kHeaderBytes = 24;  // length, crc, seq, event_seq
-constexpr uint32_t kMaxPayload = 64u << 20;
+using spool_format::kRecordHeaderBytes;
 constexpr auto kFullLogEvery = std::chrono::seconds(10);
-
-void PutU32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
-void PutU64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
-uint32_t GetU32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-uint32_t Crc(const char* data, size_t n, uint32_t crc = 0) {
-  return static_cast<uint32_t>(
-      crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
-}
 
 // Reads exactly `n` bytes at `offset`; false on an error or end of file.
 bool ReadAt(File& file, char* data, size_t n, uint64_t offset) {
   auto r = file.PRead(offset, data, n);
   return r && *r == n;
-}
-
-std::string SegmentName(uint64_t first_seq) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%020llu.seg", static_cast<unsigned long long>(first_seq));
-  return name;
 }
 
 }  // namespace
@@ -99,37 +74,24 @@ Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options, Env& env
 }
 
 uint64_t Spool::ReadAck() {
-  char buf[32] = {};
+  char buf[2 * spool_format::kAckSlotBytes] = {};
   auto read = ack_file_->PRead(0, buf, sizeof buf);
   size_t n = read ? *read : 0;
-  uint64_t best = 0;
-  bool found = false;
-  uint32_t best_gen = 0;
-  for (int slot = 0; slot < 2; ++slot) {
-    if (n < static_cast<size_t>(slot + 1) * 16) break;
-    const char* p = buf + slot * 16;
-    uint64_t seq = GetU64(p);
-    uint32_t gen = GetU32(p + 12);
-    uint32_t crc = Crc(p, 8, Crc(p + 12, 4));
-    if (crc != GetU32(p + 8)) continue;
-    if (!found || gen > best_gen) {
-      found = true;
-      best = seq;
-      best_gen = gen;
-    }
+  std::optional<spool_format::AckSlot> best;
+  for (size_t slot = 0; slot < 2; ++slot) {
+    if (n < (slot + 1) * spool_format::kAckSlotBytes) break;
+    auto s = spool_format::DecodeAckSlot(buf + slot * spool_format::kAckSlotBytes);
+    if (s && (!best || s->generation > best->generation)) best = s;
   }
-  ack_generation_ = best_gen;
-  return best;
+  ack_generation_ = best ? best->generation : 0;
+  return best ? best->first_unacked : 0;
 }
 
 void Spool::WriteAckLocked() {
-  char slot[16];
   ++ack_generation_;
-  PutU64(slot, first_unacked_);
-  PutU32(slot + 12, ack_generation_);
-  PutU32(slot + 8, Crc(slot, 8, Crc(slot + 12, 4)));
-  uint64_t at = (ack_generation_ % 2) * 16;
-  if (auto r = ack_file_->Write(at, std::string_view(slot, sizeof slot)); !r) {
+  auto slot = spool_format::EncodeAckSlot({first_unacked_, ack_generation_});
+  uint64_t at = (ack_generation_ % 2) * spool_format::kAckSlotBytes;
+  if (auto r = ack_file_->Write(at, std::string_view(slot.data(), slot.size())); !r) {
     spdlog::error("spool {}: cannot record acknowledgement: {}", options_.dir.string(),
                   r.error().message);
   }
@@ -147,13 +109,9 @@ Result<void> Spool::Recover() {
   if (!names) return tl::unexpected(names.error());
   std::vector<std::pair<uint64_t, fs::path>> files;
   for (const auto& name : *names) {
-    fs::path p = options_.dir / name;
-    if (p.extension() != ".seg") continue;
-    char* end = nullptr;
-    std::string stem = p.stem().string();
-    uint64_t first = std::strtoull(stem.c_str(), &end, 10);
-    if (end == nullptr || *end != '\0') continue;
-    files.emplace_back(first, p);
+    auto first = spool_format::ParseSegmentName(name);
+    if (!first) continue;
+    files.emplace_back(*first, options_.dir / name);
   }
   std::sort(files.begin(), files.end());
   next_seq_ = first_unacked;
@@ -195,20 +153,20 @@ Result<void> Spool::RecoverSegment(Segment& seg, uint64_t first_unacked) {
   uint64_t offset = 0;
   uint64_t expect = seg.first_seq;
   std::string buf;
-  char header[kHeaderBytes];
+  char bytes[kRecordHeaderBytes];
   while (offset < file_size) {
-    bool ok = offset + kHeaderBytes <= file_size && ReadAt(*seg.file, header, kHeaderBytes, offset);
-    uint32_t len = ok ? GetU32(header) : 0;
-    ok = ok && len <= kMaxPayload && offset + kHeaderBytes + len <= file_size;
+    spool_format::RecordHeader header;
+    bool ok = offset + kRecordHeaderBytes <= file_size &&
+              ReadAt(*seg.file, bytes, kRecordHeaderBytes, offset);
+    if (ok) header = spool_format::DecodeRecordHeader(bytes);
+    uint32_t len = header.payload_bytes;
+    ok = ok && len <= spool_format::kMaxRecordPayload &&
+         offset + kRecordHeaderBytes + len <= file_size;
     if (ok) {
       buf.resize(len);
-      ok = ReadAt(*seg.file, buf.data(), len, offset + kHeaderBytes);
+      ok = ReadAt(*seg.file, buf.data(), len, offset + kRecordHeaderBytes);
     }
-    if (ok) {
-      uint32_t crc = Crc(header + 8, 16);
-      crc = Crc(buf.data(), len, crc);
-      ok = crc == GetU32(header + 4) && GetU64(header + 8) == expect;
-    }
+    ok = ok && spool_format::RecordIntact(header, buf) && header.seq == expect;
     if (!ok) {
       // A torn tail (the process died mid-write) or corruption: everything
       // from here on in this segment is unreadable.
@@ -218,17 +176,17 @@ Result<void> Spool::RecoverSegment(Segment& seg, uint64_t first_unacked) {
       if (auto r = seg.file->Truncate(offset); !r) return r;
       break;
     }
-    uint64_t seq = GetU64(header + 8);
-    uint32_t bytes = static_cast<uint32_t>(kHeaderBytes + len);
+    uint64_t seq = header.seq;
+    uint32_t record_bytes = static_cast<uint32_t>(kRecordHeaderBytes + len);
     if (seq >= first_unacked) {
       pending_.push_back(
-          Index{seq, GetU64(header + 16), &seg, offset, bytes, clock_.SteadyNow(), nullptr});
-      pending_bytes_ += bytes;
+          Index{seq, header.event_seq, &seg, offset, record_bytes, clock_.SteadyNow(), nullptr});
+      pending_bytes_ += record_bytes;
     }
     seg.has_records = true;
     seg.last_seq = seq;
     ++expect;
-    offset += bytes;
+    offset += record_bytes;
   }
   seg.size = offset;
   return {};
@@ -262,7 +220,7 @@ Result<size_t> Spool::TruncateAfter(uint64_t event_seq) {
 Result<void> Spool::OpenNewSegment() {
   auto seg = std::make_unique<Segment>();
   seg->first_seq = next_seq_;
-  seg->path = options_.dir / SegmentName(next_seq_);
+  seg->path = options_.dir / spool_format::SegmentName(next_seq_);
   auto file = env_.OpenFile(seg->path, {.create = true, .truncate = true, .append = true});
   if (!file) return tl::unexpected(file.error());
   seg->file = std::move(*file);
@@ -315,12 +273,12 @@ bool Spool::WaitForRoom(std::chrono::milliseconds max) {
 
 Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool wait) {
   std::string payload = EncodePayload(*ev);
-  if (payload.size() > kMaxPayload) {
+  if (payload.size() > spool_format::kMaxRecordPayload) {
     return Fail(ErrorCode::kRejected,
                 "event too large for the spool (" + std::to_string(payload.size()) + " bytes)");
   }
   uint32_t len = static_cast<uint32_t>(payload.size());
-  uint32_t bytes = static_cast<uint32_t>(kHeaderBytes + len);
+  uint32_t bytes = static_cast<uint32_t>(kRecordHeaderBytes + len);
 
   std::unique_lock lock(mu_);
   if (closed_) return Fail(ErrorCode::kUnavailable, "spool closed");
@@ -350,14 +308,9 @@ Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool
   }
   Segment* seg = segments_.back().get();
   uint64_t seq = next_seq_;
-  char header[kHeaderBytes];
-  PutU32(header, len);
-  PutU64(header + 8, seq);
-  PutU64(header + 16, event_seq);
-  uint32_t crc = Crc(header + 8, 16);
-  PutU32(header + 4, Crc(payload.data(), len, crc));
+  auto header = spool_format::EncodeRecordHeader(seq, event_seq, payload);
   // One append for header and payload.
-  const std::string_view parts[] = {std::string_view(header, kHeaderBytes), payload};
+  const std::string_view parts[] = {std::string_view(header.data(), header.size()), payload};
   if (auto r = seg->file->Append(parts); !r) {
     // Whatever part was written is cut off at the next open (checksum);
     // later records go to a fresh segment.
@@ -421,14 +374,11 @@ void Spool::Sync() {
 event::EventPtr Spool::LoadLocked(const Index& idx) {
   if (idx.event) return idx.event;
   std::string record(idx.bytes, '\0');
-  if (!ReadAt(*idx.segment->file, record.data(), record.size(), idx.offset) ||
-      GetU32(record.data()) + kHeaderBytes != idx.bytes) {
-    return nullptr;
-  }
-  uint32_t crc = Crc(record.data() + 8, 16);
-  crc = Crc(record.data() + kHeaderBytes, record.size() - kHeaderBytes, crc);
-  if (crc != GetU32(record.data() + 4)) return nullptr;
-  auto ev = DecodePayload(std::string_view(record).substr(kHeaderBytes), decoder_);
+  if (!ReadAt(*idx.segment->file, record.data(), record.size(), idx.offset)) return nullptr;
+  auto header = spool_format::DecodeRecordHeader(record.data());
+  std::string_view payload = std::string_view(record).substr(kRecordHeaderBytes);
+  if (!spool_format::RecordIntact(header, payload)) return nullptr;
+  auto ev = DecodePayload(payload, decoder_);
   if (!ev) return nullptr;
   return std::make_shared<const event::Event>(std::move(*ev));
 }

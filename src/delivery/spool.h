@@ -13,11 +13,11 @@
 // Each record carries `event_seq`, the watcher's global sequence number of
 // its event (increasing across spools), and the spool's own `seq`.
 //
-// On disk: `<dir>/<first seq, 20 digits>.seg` files of records
-//   [u32 payload length][u32 crc32 of the rest][u64 seq][u64 event_seq][payload]
-// and `<dir>/ack`, two checksummed slots holding the first unacknowledged
-// seq (written alternately, so a torn write leaves the other one valid).
-// A torn or corrupt record ends its segment: the tail is cut off at open.
+// On disk: `<dir>/<first seq, 20 digits>.seg` segment files of records and
+// `<dir>/ack`, two checksummed slots holding the first unacknowledged seq
+// (written alternately, so a torn write leaves the other one valid); the
+// byte layout is delivery/spool_format.h. A torn or corrupt record ends its
+// segment: the tail is cut off at open.
 //
 // Every file operation goes through the Env, and every wait and timestamp
 // through the Clock, given to Open().

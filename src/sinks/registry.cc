@@ -2,23 +2,23 @@
 
 #include <vector>
 
-#include "sinks/chat/chime/sink.h"
-#include "sinks/chat/opsgenie/sink.h"
-#include "sinks/chat/slack/sink.h"
-#include "sinks/chat/teams/sink.h"
 #include "sinks/aws/cloudwatchlogs/sink.h"
 #include "sinks/aws/eventbridge/sink.h"
 #include "sinks/aws/firehose/sink.h"
 #include "sinks/aws/kinesis/sink.h"
 #include "sinks/aws/sns/sink.h"
 #include "sinks/aws/sqs/sink.h"
+#include "sinks/chat/chime/sink.h"
+#include "sinks/chat/opsgenie/sink.h"
+#include "sinks/chat/slack/sink.h"
+#include "sinks/chat/teams/sink.h"
+#include "sinks/chat/webhook/sink.h"
 #include "sinks/file/sink.h"
 #include "sinks/pending.h"
 #include "sinks/pipe/sink.h"
 #include "sinks/search/elasticsearch/sink.h"
 #include "sinks/search/opensearch/sink.h"
 #include "sinks/stdout/sink.h"
-#include "sinks/webhook/sink.h"
 
 namespace kv::sinks {
 
@@ -31,7 +31,7 @@ constexpr ReceiverKind kReceiverKinds[] = {
     {"file", &file::Parse},
     {"pipe", &pipe::Parse},
     {"syslog", nullptr},
-    {"webhook", &webhook::Parse},
+    {"webhook", &chat::webhook::Parse},
     {"elasticsearch", &search::ParseElasticsearch},
     {"opensearch", &search::ParseOpenSearch},
     {"kinesis", &kinesis::Parse},

@@ -1,7 +1,7 @@
 #include "sinks/chat/chime/sink.h"
 
 #include "sinks/chat/chime/request.h"
-#include "sinks/chat/core/per_event_sink.h"
+#include "sinks/chat/per_event_sink.h"
 
 namespace kv::sinks::chat::chime {
 

@@ -1,7 +1,7 @@
 #include "sinks/chat/opsgenie/sink.h"
 
-#include "sinks/chat/core/per_event_sink.h"
 #include "sinks/chat/opsgenie/request.h"
+#include "sinks/chat/per_event_sink.h"
 
 namespace kv::sinks::chat::opsgenie {
 

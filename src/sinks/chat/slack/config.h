@@ -17,7 +17,7 @@
 
 #include "config/node.h"
 #include "http/client.h"
-#include "sinks/chat/core/http_target.h"
+#include "sinks/chat/http_target.h"
 #include "tmpl/template.h"
 
 namespace kv::sinks::chat::slack {

@@ -1,6 +1,6 @@
 #include "sinks/chat/slack/sink.h"
 
-#include "sinks/chat/core/per_event_sink.h"
+#include "sinks/chat/per_event_sink.h"
 #include "sinks/chat/slack/request.h"
 #include "sinks/chat/slack/response.h"
 

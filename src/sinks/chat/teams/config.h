@@ -15,7 +15,7 @@
 
 #include "config/node.h"
 #include "http/client.h"
-#include "sinks/chat/core/http_target.h"
+#include "sinks/chat/http_target.h"
 #include "tmpl/layout.h"
 #include "tmpl/template.h"
 

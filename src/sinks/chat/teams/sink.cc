@@ -1,6 +1,6 @@
 #include "sinks/chat/teams/sink.h"
 
-#include "sinks/chat/core/per_event_sink.h"
+#include "sinks/chat/per_event_sink.h"
 #include "sinks/chat/teams/request.h"
 #include "sinks/chat/teams/response.h"
 

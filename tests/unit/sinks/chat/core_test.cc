@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "local_server.h"
-#include "sinks/chat/core/http_target.h"
-#include "sinks/chat/core/per_event_sink.h"
-#include "sinks/chat/core/send.h"
+#include "sinks/chat/http_target.h"
+#include "sinks/chat/per_event_sink.h"
+#include "sinks/chat/send.h"
 #include "tmpl/event_value.h"
 
 namespace kv::sinks::chat {

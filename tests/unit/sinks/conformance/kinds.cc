@@ -12,8 +12,8 @@
 #include "sinks/aws/sns/request.h"
 #include "sinks/aws/sqs/request.h"
 #include "sinks/chat/teams/response.h"
+#include "sinks/chat/webhook/request.h"
 #include "sinks/registry.h"
-#include "sinks/webhook/request.h"
 #include "util/base64.h"
 
 namespace kv::conformance {
@@ -388,7 +388,7 @@ constexpr Protocol kCloudWatchLogs{
 // ---- idempotency keys on the wire ------------------------------------------
 
 bool WebhookKey(const Recorded& r, const event::Event& ev) {
-  return r.Header(std::string(sinks::webhook::kIdempotencyHeader)) == ev.IdempotencyKey();
+  return r.Header(std::string(sinks::chat::webhook::kIdempotencyHeader)) == ev.IdempotencyKey();
 }
 
 // A batch's header carries its first event's key; every event's own key is

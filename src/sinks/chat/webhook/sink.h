@@ -6,9 +6,9 @@
 
 #include "sinks/sink.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 // Validates a `webhook:` block without I/O; the Builder makes the sink.
 Builder Parse(const config::Node& node);
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

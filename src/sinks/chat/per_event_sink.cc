@@ -1,6 +1,6 @@
-#include "sinks/chat/core/per_event_sink.h"
+#include "sinks/chat/per_event_sink.h"
 
-#include "sinks/chat/core/http_target.h"
+#include "sinks/chat/http_target.h"
 
 namespace kv::sinks::chat {
 

@@ -1,8 +1,8 @@
-#include "sinks/webhook/encoder.h"
+#include "sinks/chat/webhook/encoder.h"
 
 #include "event/encode.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 Result<std::string> EncodeEvent(const event::Event& event,
                                 const std::optional<tmpl::Layout>& layout,
@@ -41,4 +41,4 @@ std::string_view ContentType(BatchFormat format) {
   return format == BatchFormat::kNdjson ? "application/x-ndjson" : "application/json";
 }
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

@@ -9,11 +9,11 @@
 #include "../../support/temp_dir.h"
 #include "../chat/local_server.h"
 #include "event/encode.h"
-#include "sinks/webhook/config.h"
-#include "sinks/webhook/request.h"
-#include "sinks/webhook/sink.h"
+#include "sinks/chat/webhook/config.h"
+#include "sinks/chat/webhook/request.h"
+#include "sinks/chat/webhook/sink.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 namespace {
 
 using kv::testing::Block;
@@ -290,4 +290,4 @@ TEST(WebhookSink, ServerNameIsTheNameTheCertificateMustMatch) {
 }
 
 }  // namespace
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

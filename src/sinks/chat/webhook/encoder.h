@@ -7,12 +7,12 @@
 #include <string>
 
 #include "event/event.h"
-#include "sinks/webhook/config.h"
+#include "sinks/chat/webhook/config.h"
 #include "tmpl/layout.h"
 #include "tmpl/value.h"
 #include "util/result.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 // The layout rendered against `value` (the event as template data), or,
 // without a layout, the full event in the reference exporter's shape.
@@ -29,4 +29,4 @@ std::string JoinBody(std::span<const std::string> documents, BatchFormat format)
 // The Content-Type of such a body.
 std::string_view ContentType(BatchFormat format);
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

@@ -1,4 +1,4 @@
-#include "sinks/chat/core/send.h"
+#include "sinks/chat/send.h"
 
 #include <algorithm>
 

@@ -13,7 +13,7 @@
 
 #include "event/event.h"
 #include "http/client.h"
-#include "sinks/chat/core/send.h"
+#include "sinks/chat/send.h"
 #include "sinks/sink.h"
 #include "util/result.h"
 

@@ -18,14 +18,14 @@
 #include <string_view>
 
 #include "event/event.h"
-#include "sinks/chat/core/per_event_sink.h"
-#include "sinks/webhook/config.h"
+#include "sinks/chat/per_event_sink.h"
+#include "sinks/chat/webhook/config.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 inline constexpr std::string_view kIdempotencyHeader = "X-Kubevents-Idempotency-Key";
 inline constexpr std::string_view kUserAgent = "kubevents";
 
 chat::Plan PlanRequests(std::span<const event::EventPtr> batch, const WebhookConfig& cfg);
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

@@ -10,10 +10,10 @@
 
 #include "config/node.h"
 #include "http/client.h"
-#include "sinks/chat/core/http_target.h"
+#include "sinks/chat/http_target.h"
 #include "tmpl/layout.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 enum class BatchFormat {
   kNone,    // one event per request, as the reference does (default)
@@ -39,4 +39,4 @@ struct WebhookConfig {
 // Reads a `webhook:` block (no I/O). Problems go to the node's diagnostics.
 WebhookConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

@@ -1,10 +1,10 @@
-#include "sinks/webhook/sink.h"
+#include "sinks/chat/webhook/sink.h"
 
 #include "http/client.h"
-#include "sinks/webhook/config.h"
-#include "sinks/webhook/request.h"
+#include "sinks/chat/webhook/config.h"
+#include "sinks/chat/webhook/request.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 namespace {
 
@@ -41,4 +41,4 @@ Builder Parse(const config::Node& node) {
   };
 }
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

@@ -1,13 +1,13 @@
-#include "sinks/webhook/request.h"
+#include "sinks/chat/webhook/request.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "sinks/webhook/encoder.h"
+#include "sinks/chat/webhook/encoder.h"
 #include "tmpl/event_value.h"
 #include "util/base64.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 namespace {
 
@@ -97,4 +97,4 @@ chat::Plan PlanRequests(std::span<const event::EventPtr> batch, const WebhookCon
   return plan;
 }
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

@@ -1,4 +1,4 @@
-#include "sinks/chat/core/http_target.h"
+#include "sinks/chat/http_target.h"
 
 #include <algorithm>
 

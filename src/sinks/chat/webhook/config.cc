@@ -1,11 +1,11 @@
-#include "sinks/webhook/config.h"
+#include "sinks/chat/webhook/config.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "sinks/common/document.h"
 
-namespace kv::sinks::webhook {
+namespace kv::sinks::chat::webhook {
 
 namespace {
 
@@ -86,4 +86,4 @@ WebhookConfig ParseConfig(const config::Node& node) {
   return cfg;
 }
 
-}  // namespace kv::sinks::webhook
+}  // namespace kv::sinks::chat::webhook

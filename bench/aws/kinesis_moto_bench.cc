@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sinks/aws/common/client.h"
+#include "sinks/aws/client.h"
 #include "sinks/aws/kinesis/sink.h"
 
 namespace {
@@ -49,13 +49,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   kv::SystemClock clock;
-  kv::sinks::kinesis::KinesisConfig config;
+  kv::sinks::aws::kinesis::KinesisConfig config;
   config.stream_name = argv[2];
   int total = std::atoi(argv[3]);
-  auto client = std::make_unique<kv::sinks::aws_common::Client>(
+  auto client = std::make_unique<kv::sinks::aws::Client>(
       argv[1], kv::aws::SignOptions{"us-east-1", "kinesis", false, false},
       std::make_shared<StaticCredentials>(), clock);
-  auto sink = kv::sinks::kinesis::Make(config, std::move(client));
+  auto sink = kv::sinks::aws::kinesis::Make(config, std::move(client));
   std::vector<kv::event::EventPtr> events;
   for (int i = 0; i < total; ++i) events.push_back(SampleEvent(i));
   auto start = std::chrono::steady_clock::now();

@@ -63,16 +63,16 @@ void BM_SignRequest(benchmark::State& state) {
 BENCHMARK(BM_SignRequest)->Arg(1 << 10)->Arg(256 << 10)->Arg(5 << 20);
 
 void BM_EncodePutRecords500(benchmark::State& state) {
-  kv::sinks::kinesis::KinesisConfig config;
+  kv::sinks::aws::kinesis::KinesisConfig config;
   config.stream_name = "events";
   std::vector<kv::event::EventPtr> events;
   for (int i = 0; i < 500; ++i) events.push_back(SampleEvent(i));
   size_t bytes = 0;
   for (auto _ : state) {
-    std::vector<kv::sinks::kinesis::Record> records;
+    std::vector<kv::sinks::aws::kinesis::Record> records;
     records.reserve(events.size());
-    for (const auto& ev : events) records.push_back(*kv::sinks::kinesis::Encode(ev, config));
-    std::string body = kv::sinks::kinesis::EncodePutRecords(config.stream_name, records);
+    for (const auto& ev : events) records.push_back(*kv::sinks::aws::kinesis::Encode(ev, config));
+    std::string body = kv::sinks::aws::kinesis::EncodePutRecords(config.stream_name, records);
     bytes = body.size();
     benchmark::DoNotOptimize(body);
   }

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto response =
       kv::fuzz::ResponseFromInput(std::string_view(reinterpret_cast<const char*>(data), size));
   size_t n = kv::fuzz::TakeFuzzCount(&response, "entries", 10, 1000);
-  auto out = kv::sinks::kinesis::ParsePutRecords(response, n);
+  auto out = kv::sinks::aws::kinesis::ParsePutRecords(response, n);
   FUZZ_CHECK(out.items.empty() || out.items.size() == n);
   FUZZ_CHECK(out.item_reasons.empty() || out.item_reasons.size() == n);
   FUZZ_CHECK(!out.retry_after || out.retry_after->count() >= 0);

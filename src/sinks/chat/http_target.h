@@ -33,7 +33,7 @@ inline constexpr std::string_view kDefaultText =
 inline constexpr int64_t kDefaultTimeoutSeconds = 30;
 
 // The `tls:` block: sinks/common/tls_config.h.
-using sinks::ParseTls;
+using common::ParseTls;
 
 // Reads `key` as an http:// or https:// URL. Reports a missing required key
 // or another scheme; returns "" then.

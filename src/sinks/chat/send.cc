@@ -7,7 +7,7 @@
 namespace kv::sinks::chat {
 
 SendOutcome ClassifyHttpDefault(const Result<http::Response>& response, std::string_view what) {
-  return ClassifyHttp(response, what);
+  return common::ClassifyHttp(response, what);
 }
 
 SendOutcome SendPlanned(std::vector<PlannedRequest>& requests, std::vector<Verdict> items,

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <ctime>
 
-namespace kv::sinks {
+namespace kv::sinks::common {
 
 namespace {
 
@@ -87,4 +87,4 @@ SendOutcome ClassifyHttp(const Result<http::Response>& response, std::string_vie
   return out;
 }
 
-}  // namespace kv::sinks
+}  // namespace kv::sinks::common

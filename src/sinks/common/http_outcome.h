@@ -20,7 +20,7 @@
 #include "util/clock.h"
 #include "util/result.h"
 
-namespace kv::sinks {
+namespace kv::sinks::common {
 
 // `what` names the request in the reason ("POST https://host/path"); never
 // put credentials in it. At most `max_body` bytes of the answer's body are
@@ -40,4 +40,4 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
 // when there is none; never negative. Delivery caps what it honours.
 std::optional<std::chrono::seconds> RetryAfter(const http::Response& response);
 
-}  // namespace kv::sinks
+}  // namespace kv::sinks::common

@@ -1,6 +1,6 @@
 #include "sinks/common/tls_config.h"
 
-namespace kv::sinks {
+namespace kv::sinks::common {
 
 http::TlsOptions ParseTls(const config::Node& body) {
   http::TlsOptions tls;
@@ -29,4 +29,4 @@ http::TlsOptions ParseTls(const config::Node& body) {
   return tls;
 }
 
-}  // namespace kv::sinks
+}  // namespace kv::sinks::common

@@ -5,7 +5,7 @@
 #include "config/node.h"
 #include "http/client.h"
 
-namespace kv::sinks {
+namespace kv::sinks::common {
 
 // Reads `body.tls` (absent: defaults, verification on). Problems (unknown
 // keys, a key file without a certificate or the reverse) go to the node's
@@ -13,4 +13,4 @@ namespace kv::sinks {
 // the certificate (http::TlsOptions::server_name).
 http::TlsOptions ParseTls(const config::Node& body);
 
-}  // namespace kv::sinks
+}  // namespace kv::sinks::common

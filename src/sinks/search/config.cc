@@ -177,7 +177,7 @@ SearchConfig ParseSearchConfig(const config::Node& node, Engine engine,
   }
   c.type = node.String("type");
   c.pipeline = node.String("pipeline");
-  c.tls = ParseTls(node);
+  c.tls = common::ParseTls(node);
   c.format = common::ParseLineFormat(node);
   c.timeout = std::chrono::seconds(node.Int("timeoutSeconds", Seconds(c.timeout), 1, 3600));
   ParseSniff(node, c);

@@ -58,7 +58,7 @@ bool RejectsMappingType(const http::Response& response) {
 SendOutcome ClassifyBulk(const Result<http::Response>& response, std::string_view what,
                          const BulkBody& body) {
   if (!response || response->status < 200 || response->status >= 300) {
-    SendOutcome out = ClassifyHttp(response, what);
+    SendOutcome out = common::ClassifyHttp(response, what);
     if (response && response->status == 413) {
       out.reason += " (the batch is larger than the server accepts: lower the batch size)";
     }

@@ -31,19 +31,19 @@ Result<std::string> ReadSecretFile(const std::string& path) {
 class SearchSink final : public Sink {
  public:
   SearchSink(SearchConfig config, std::string receiver, Clock& clock,
-             std::shared_ptr<aws::CredentialProvider> credentials, std::string region)
+             std::shared_ptr<::kv::aws::CredentialProvider> credentials, std::string region)
       : config_(std::move(config)),
         receiver_(std::move(receiver)),
         clock_(clock),
         hosts_(config_.hosts, clock),
         credentials_(std::move(credentials)) {
     if (config_.aws) {
-      aws::SignOptions options;
+      ::kv::aws::SignOptions options;
       options.region = std::move(region);
       options.service = config_.aws->service;
       // Serverless requires the payload hash as a header; it does no harm elsewhere.
       options.add_content_sha256_header = config_.aws->service == "aoss";
-      signer_ = std::make_unique<aws::Signer>(options);
+      signer_ = std::make_unique<::kv::aws::Signer>(options);
     }
   }
 
@@ -210,10 +210,10 @@ class SearchSink final : public Sink {
   const SearchConfig config_;
   const std::string receiver_;
   Clock& clock_;
-  std::unique_ptr<aws::Signer> signer_;
+  std::unique_ptr<::kv::aws::Signer> signer_;
   // Owned by the worker thread.
   HostPool hosts_;
-  std::shared_ptr<aws::CredentialProvider> credentials_;
+  std::shared_ptr<::kv::aws::CredentialProvider> credentials_;
   // Bulk answers with a long error per item and sniffed node lists of big
   // clusters pass 1 MiB; a 64 MiB answer must not.
   http::Client client_{8 * http::kClassifyBodyBytes};

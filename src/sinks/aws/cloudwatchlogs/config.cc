@@ -1,6 +1,6 @@
 #include "sinks/aws/cloudwatchlogs/config.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 namespace {
 
@@ -22,11 +22,11 @@ bool ValidStream(const std::string& s) {
 }  // namespace
 
 CloudWatchLogsConfig ParseConfig(const config::Node& node) {
-  std::vector<std::string_view> keys = aws_common::AwsKeys();
+  std::vector<std::string_view> keys = aws::AwsKeys();
   keys.insert(keys.end(), {"logGroupName", "logStreamName", "layout", "deDot"});
   node.RejectUnknownKeys(keys);
   CloudWatchLogsConfig c;
-  c.aws = aws_common::ParseAwsConfig(node);
+  c.aws = aws::ParseAwsConfig(node);
   c.log_group_name = node.String("logGroupName");
   if (c.log_group_name.empty()) {
     node.Report("missing required key", "logGroupName");
@@ -41,4 +41,4 @@ CloudWatchLogsConfig ParseConfig(const config::Node& node) {
   return c;
 }
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

@@ -5,13 +5,13 @@
 #include <string>
 
 #include "config/node.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 struct CloudWatchLogsConfig {
-  aws_common::AwsConfig aws;
+  aws::AwsConfig aws;
   std::string log_group_name;                 // required; created if missing
   std::string log_stream_name = "kubevents";  // created if missing
   common::LineFormat format;                  // `layout`, `deDot`
@@ -19,4 +19,4 @@ struct CloudWatchLogsConfig {
 
 CloudWatchLogsConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

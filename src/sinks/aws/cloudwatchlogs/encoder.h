@@ -8,7 +8,7 @@
 #include "sinks/aws/cloudwatchlogs/config.h"
 #include "util/result.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 struct LogEvent {
   int64_t timestamp_ms = 0;  // when the Kubernetes event last happened
@@ -21,4 +21,4 @@ struct LogEvent {
 Result<LogEvent> Encode(const event::EventPtr& ev, const CloudWatchLogsConfig& config,
                         int64_t now_ms);
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

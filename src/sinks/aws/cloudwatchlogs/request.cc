@@ -5,7 +5,7 @@
 
 #include "util/json_writer.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 std::vector<size_t> ChronologicalOrder(std::span<const LogEvent> events) {
   std::vector<size_t> order(events.size());
@@ -16,11 +16,11 @@ std::vector<size_t> ChronologicalOrder(std::span<const LogEvent> events) {
   return order;
 }
 
-std::vector<aws_common::Chunk> SplitLogEvents(std::span<const LogEvent> sorted) {
+std::vector<aws::Chunk> SplitLogEvents(std::span<const LogEvent> sorted) {
   std::vector<size_t> costs;
   costs.reserve(sorted.size());
   for (const auto& e : sorted) costs.push_back(e.cost);
-  return aws_common::Split(costs, kLimits, [&](size_t first, size_t i) {
+  return aws::Split(costs, kLimits, [&](size_t first, size_t i) {
     return sorted[i].timestamp_ms - sorted[first].timestamp_ms >= kMaxSpan.count();
   });
 }
@@ -71,4 +71,4 @@ std::string EncodeCreateLogStream(std::string_view group, std::string_view strea
   return out;
 }
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

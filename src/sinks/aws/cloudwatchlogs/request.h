@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "sinks/aws/batch.h"
 #include "sinks/aws/cloudwatchlogs/encoder.h"
-#include "sinks/aws/common/batch.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 // PutLogEvents' limits: 10,000 events and 1,048,576 bytes per request,
 // counting each event's message in UTF-8 plus 26 bytes; one event at most
@@ -24,7 +24,7 @@ inline constexpr size_t kMaxRequestBytes = 1048576;
 inline constexpr size_t kEventOverheadBytes = 26;
 inline constexpr size_t kMaxEventBytes = 262144;
 inline constexpr std::chrono::milliseconds kMaxSpan = std::chrono::hours(24);
-inline constexpr aws_common::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxEventBytes};
+inline constexpr aws::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxEventBytes};
 
 inline constexpr std::string_view kJsonVersion = "1.1";
 inline constexpr std::string_view kPutLogEventsTarget = "Logs_20140328.PutLogEvents";
@@ -37,7 +37,7 @@ std::vector<size_t> ChronologicalOrder(std::span<const LogEvent> events);
 
 // Splits events already in chronological order into requests within
 // kLimits and kMaxSpan.
-std::vector<aws_common::Chunk> SplitLogEvents(std::span<const LogEvent> sorted);
+std::vector<aws::Chunk> SplitLogEvents(std::span<const LogEvent> sorted);
 
 // {"logGroupName":...,"logStreamName":...,"logEvents":[{"timestamp":...,"message":...}]}
 std::string EncodePutLogEvents(std::string_view group, std::string_view stream,
@@ -47,4 +47,4 @@ std::string EncodeCreateLogGroup(std::string_view group);
 // {"logGroupName":...,"logStreamName":...}
 std::string EncodeCreateLogStream(std::string_view group, std::string_view stream);
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

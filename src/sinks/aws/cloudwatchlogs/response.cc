@@ -1,23 +1,23 @@
 #include "sinks/aws/cloudwatchlogs/response.h"
 
-#include "sinks/aws/common/errors.h"
-#include "sinks/aws/common/json_read.h"
+#include "sinks/aws/errors.h"
+#include "sinks/aws/json_read.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 namespace {
 constexpr std::string_view kWhat = "cloudwatchlogs PutLogEvents";
 
 std::string ErrorCodeOf(const Result<http::Response>& response) {
   if (!response || (response->status >= 200 && response->status < 300)) return {};
-  return aws_common::ParseError(*response).code;
+  return aws::ParseError(*response).code;
 }
 }  // namespace
 
-aws_common::ChunkResult ParsePutLogEvents(const Result<http::Response>& response, size_t n) {
-  namespace jr = aws_common::json_read;
-  if (auto failed = aws_common::CallFailure(response, kWhat)) return std::move(*failed);
-  aws_common::ChunkResult r;
+aws::ChunkResult ParsePutLogEvents(const Result<http::Response>& response, size_t n) {
+  namespace jr = aws::json_read;
+  if (auto failed = aws::CallFailure(response, kWhat)) return std::move(*failed);
+  aws::ChunkResult r;
   simdjson::dom::parser parser;
   simdjson::dom::element doc, info;
   if (parser.parse(response->body).get(doc) != simdjson::SUCCESS) {
@@ -56,4 +56,4 @@ bool CreatedOrExists(const Result<http::Response>& response) {
   return ErrorCodeOf(response) == "ResourceAlreadyExistsException";
 }
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

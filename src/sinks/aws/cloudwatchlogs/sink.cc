@@ -3,16 +3,15 @@
 #include "sinks/aws/cloudwatchlogs/encoder.h"
 #include "sinks/aws/cloudwatchlogs/request.h"
 #include "sinks/aws/cloudwatchlogs/response.h"
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/errors.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 namespace {
 
 class CloudWatchLogsSink final : public Sink {
  public:
-  CloudWatchLogsSink(CloudWatchLogsConfig config, std::unique_ptr<aws_common::Client> client,
-                     Clock& clock)
+  CloudWatchLogsSink(CloudWatchLogsConfig config, std::unique_ptr<aws::Client> client, Clock& clock)
       : config_(std::move(config)), client_(std::move(client)), clock_(clock) {}
 
   BatchLimits limits() const override {
@@ -23,7 +22,7 @@ class CloudWatchLogsSink final : public Sink {
     int64_t now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
             .count();
-    aws_common::OutcomeBuilder out(batch.size());
+    aws::OutcomeBuilder out(batch.size());
     std::vector<LogEvent> encoded;
     std::vector<size_t> encoded_index;
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -32,7 +31,7 @@ class CloudWatchLogsSink final : public Sink {
         out.Set(i, Verdict::kReject, e.error().message);
       } else if (e->cost > kMaxEventBytes) {
         out.Set(i, Verdict::kReject,
-                aws_common::OversizeReason("cloudwatchlogs", e->cost, kMaxEventBytes));
+                aws::OversizeReason("cloudwatchlogs", e->cost, kMaxEventBytes));
       } else {
         encoded.push_back(std::move(*e));
         encoded_index.push_back(i);
@@ -46,9 +45,9 @@ class CloudWatchLogsSink final : public Sink {
       index.push_back(encoded_index[k]);
     }
     auto chunks = SplitLogEvents(sorted);
-    aws_common::SendChunks(
+    aws::SendChunks(
         chunks, index,
-        [&](const aws_common::Chunk& c) {
+        [&](const aws::Chunk& c) {
           std::string body =
               EncodePutLogEvents(config_.log_group_name, config_.log_stream_name,
                                  std::span<const LogEvent>(sorted.data() + c.begin, c.size()));
@@ -59,7 +58,7 @@ class CloudWatchLogsSink final : public Sink {
             response = client_->PostJson(kPutLogEventsTarget, kJsonVersion, std::move(body));
             if (IsResourceNotFound(response)) {
               // Just created: CloudWatch may not show it yet. Try again later.
-              aws_common::ChunkResult later;
+              aws::ChunkResult later;
               later.request = Verdict::kRetry;
               later.reason = "cloudwatchlogs PutLogEvents: log group or stream not visible yet";
               later.stop = true;
@@ -75,35 +74,35 @@ class CloudWatchLogsSink final : public Sink {
  private:
   // Creates the log group and stream (either may exist already). nullopt
   // when both are there now; else the failure for the request's events.
-  std::optional<aws_common::ChunkResult> Create() {
+  std::optional<aws::ChunkResult> Create() {
     auto group = client_->PostJson(kCreateLogGroupTarget, kJsonVersion,
                                    EncodeCreateLogGroup(config_.log_group_name));
     if (!CreatedOrExists(group)) {
-      return aws_common::CallFailure(group, "cloudwatchlogs CreateLogGroup");
+      return aws::CallFailure(group, "cloudwatchlogs CreateLogGroup");
     }
     auto stream =
         client_->PostJson(kCreateLogStreamTarget, kJsonVersion,
                           EncodeCreateLogStream(config_.log_group_name, config_.log_stream_name));
     if (!CreatedOrExists(stream)) {
-      return aws_common::CallFailure(stream, "cloudwatchlogs CreateLogStream");
+      return aws::CallFailure(stream, "cloudwatchlogs CreateLogStream");
     }
     return std::nullopt;
   }
 
   const CloudWatchLogsConfig config_;
-  std::unique_ptr<aws_common::Client> client_;
+  std::unique_ptr<aws::Client> client_;
   Clock& clock_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> Make(CloudWatchLogsConfig config, std::unique_ptr<aws_common::Client> client,
+std::unique_ptr<Sink> Make(CloudWatchLogsConfig config, std::unique_ptr<aws::Client> client,
                            Clock& clock) {
   return std::make_unique<CloudWatchLogsSink>(std::move(config), std::move(client), clock);
 }
 
 Builder Parse(const config::Node& node) {
-  return aws_common::ConnectThenMake(ParseConfig(node), "logs", &Make);
+  return aws::ConnectThenMake(ParseConfig(node), "logs", &Make);
 }
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

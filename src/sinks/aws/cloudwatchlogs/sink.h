@@ -7,11 +7,11 @@
 
 #include <memory>
 
+#include "sinks/aws/client.h"
 #include "sinks/aws/cloudwatchlogs/config.h"
-#include "sinks/aws/common/client.h"
 #include "sinks/sink.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 
 // Validates the block (no I/O); the Builder resolves region and
 // credentials at `run`.
@@ -19,7 +19,7 @@ Builder Parse(const config::Node& node);
 
 // The sink over an already-connected client (tests use this). `clock`
 // must outlive the sink.
-std::unique_ptr<Sink> Make(CloudWatchLogsConfig config, std::unique_ptr<aws_common::Client> client,
+std::unique_ptr<Sink> Make(CloudWatchLogsConfig config, std::unique_ptr<aws::Client> client,
                            Clock& clock);
 
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

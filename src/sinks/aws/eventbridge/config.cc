@@ -1,13 +1,13 @@
 #include "sinks/aws/eventbridge/config.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 EventBridgeConfig ParseConfig(const config::Node& node) {
-  std::vector<std::string_view> keys = aws_common::AwsKeys();
+  std::vector<std::string_view> keys = aws::AwsKeys();
   keys.insert(keys.end(), {"detailType", "details", "source", "eventBusName"});
   node.RejectUnknownKeys(keys);
   EventBridgeConfig c;
-  c.aws = aws_common::ParseAwsConfig(node);
+  c.aws = aws::ParseAwsConfig(node);
   c.detail_type = node.String("detailType");
   if (c.detail_type.empty()) node.Report("missing required key", "detailType");
   c.source = node.String("source");
@@ -22,4 +22,4 @@ EventBridgeConfig ParseConfig(const config::Node& node) {
   return c;
 }
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

@@ -6,13 +6,13 @@
 #include <string>
 
 #include "config/node.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 struct EventBridgeConfig {
-  aws_common::AwsConfig aws;
+  aws::AwsConfig aws;
   std::string detail_type;     // each entry's DetailType; required
   std::string source;          // each entry's Source; required
   std::string event_bus_name;  // name or ARN; "" = the account's default bus
@@ -23,4 +23,4 @@ struct EventBridgeConfig {
 
 EventBridgeConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

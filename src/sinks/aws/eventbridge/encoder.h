@@ -8,7 +8,7 @@
 #include "sinks/aws/eventbridge/config.h"
 #include "util/result.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 struct Entry {
   std::string detail;   // a JSON object
@@ -22,4 +22,4 @@ struct Entry {
 // the details layout cannot render the event.
 Result<Entry> Encode(const event::EventPtr& ev, const EventBridgeConfig& config, int64_t now_ms);
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

@@ -4,7 +4,7 @@
 
 #include "util/json_writer.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 std::string EncodePutEvents(const EventBridgeConfig& config, std::span<const Entry> entries) {
   std::string out;
@@ -36,4 +36,4 @@ std::string EncodePutEvents(const EventBridgeConfig& config, std::span<const Ent
   return out;
 }
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

@@ -7,18 +7,18 @@
 #include <string>
 #include <string_view>
 
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 #include "sinks/aws/eventbridge/config.h"
 #include "sinks/aws/eventbridge/encoder.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 // PutEvents' limits: 10 entries, 256 KiB for the request (sum of the
 // entries' sizes as AWS counts them), so 256 KiB for one entry.
 inline constexpr size_t kMaxEntries = 10;
 inline constexpr size_t kMaxRequestBytes = 262144;
 inline constexpr size_t kMaxEntryBytes = 262144;
-inline constexpr aws_common::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxEntryBytes};
+inline constexpr aws::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxEntryBytes};
 inline constexpr std::string_view kJsonVersion = "1.1";
 inline constexpr std::string_view kTarget = "AWSEvents.PutEvents";
 
@@ -27,4 +27,4 @@ inline constexpr std::string_view kTarget = "AWSEvents.PutEvents";
 // Time with milliseconds, e.g. 1700000000.123).
 std::string EncodePutEvents(const EventBridgeConfig& config, std::span<const Entry> entries);
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

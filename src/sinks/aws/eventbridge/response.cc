@@ -1,18 +1,18 @@
 #include "sinks/aws/eventbridge/response.h"
 
-#include "sinks/aws/common/errors.h"
-#include "sinks/aws/common/json_read.h"
+#include "sinks/aws/errors.h"
+#include "sinks/aws/json_read.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 namespace {
 constexpr std::string_view kWhat = "eventbridge PutEvents";
 }
 
-aws_common::ChunkResult ParsePutEvents(const Result<http::Response>& response, size_t n) {
-  namespace jr = aws_common::json_read;
-  if (auto failed = aws_common::CallFailure(response, kWhat)) return std::move(*failed);
-  aws_common::ChunkResult r;
+aws::ChunkResult ParsePutEvents(const Result<http::Response>& response, size_t n) {
+  namespace jr = aws::json_read;
+  if (auto failed = aws::CallFailure(response, kWhat)) return std::move(*failed);
+  aws::ChunkResult r;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(response->body).get(doc) != simdjson::SUCCESS) {
@@ -39,15 +39,15 @@ aws_common::ChunkResult ParsePutEvents(const Result<http::Response>& response, s
       r.items[i] = Verdict::kDelivered;
       r.item_reasons[i].clear();
     } else if (!code.empty()) {
-      bool retry = aws_common::IsRetryable(aws_common::ClassifyCode(code, 0));
+      bool retry = aws::IsRetryable(aws::ClassifyCode(code, 0));
       r.items[i] = retry ? Verdict::kRetry : Verdict::kReject;
       r.item_reasons[i] = std::string(kWhat) + ": entry failed: " + std::string(code);
       std::string_view message = jr::String(entry, "ErrorMessage");
-      if (!message.empty()) r.item_reasons[i] += ": " + aws_common::Shorten(message);
+      if (!message.empty()) r.item_reasons[i] += ": " + aws::Shorten(message);
     }
     ++i;
   }
   return r;
 }
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

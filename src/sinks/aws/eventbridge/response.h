@@ -2,10 +2,10 @@
 #pragma once
 
 #include "http/client.h"
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 #include "util/result.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 // A PutEvents answer for `n` entries. A 200 answer may still carry
 // failures: {"FailedEntryCount":k,"Entries":[{"EventId":...} or
@@ -14,7 +14,7 @@ namespace kv::sinks::eventbridge {
 // (ThrottlingException, InternalFailure) is retried alone; any other code
 // (MalformedDetail, InvalidArgument, AccessDeniedException, ...) rejects
 // that entry. An entry the answer does not account for is retried.
-// Request-level errors as aws_common::ClassifyCall says.
-aws_common::ChunkResult ParsePutEvents(const Result<http::Response>& response, size_t n);
+// Request-level errors as aws::ClassifyCall says.
+aws::ChunkResult ParsePutEvents(const Result<http::Response>& response, size_t n);
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

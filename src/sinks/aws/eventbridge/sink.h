@@ -6,11 +6,11 @@
 
 #include <memory>
 
-#include "sinks/aws/common/client.h"
+#include "sinks/aws/client.h"
 #include "sinks/aws/eventbridge/config.h"
 #include "sinks/sink.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 
 // Validates the block (no I/O); the Builder resolves region and
 // credentials at `run`.
@@ -18,7 +18,7 @@ Builder Parse(const config::Node& node);
 
 // The sink over an already-connected client (tests use this). `clock`
 // (for events without a time) must outlive the sink.
-std::unique_ptr<Sink> Make(EventBridgeConfig config, std::unique_ptr<aws_common::Client> client,
+std::unique_ptr<Sink> Make(EventBridgeConfig config, std::unique_ptr<aws::Client> client,
                            Clock& clock);
 
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

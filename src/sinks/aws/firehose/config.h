@@ -5,17 +5,17 @@
 #include <string>
 
 #include "config/node.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::firehose {
+namespace kv::sinks::aws::firehose {
 
 struct FirehoseConfig {
-  aws_common::AwsConfig aws;
+  aws::AwsConfig aws;
   std::string delivery_stream_name;  // required
   common::LineFormat format;         // `layout`, `deDot`
 };
 
 FirehoseConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::firehose
+}  // namespace kv::sinks::aws::firehose

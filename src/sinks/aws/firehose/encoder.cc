@@ -1,9 +1,9 @@
 #include "sinks/aws/firehose/encoder.h"
 
-#include "sinks/aws/common/message.h"
+#include "sinks/aws/message.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::firehose {
+namespace kv::sinks::aws::firehose {
 
 Result<std::string> Encode(const event::EventPtr& ev, const FirehoseConfig& config) {
   auto data = common::RenderDocument(ev, config.format);
@@ -12,4 +12,4 @@ Result<std::string> Encode(const event::EventPtr& ev, const FirehoseConfig& conf
   return data;
 }
 
-}  // namespace kv::sinks::firehose
+}  // namespace kv::sinks::aws::firehose

@@ -7,7 +7,7 @@
 #include "sinks/aws/firehose/config.h"
 #include "util/result.h"
 
-namespace kv::sinks::firehose {
+namespace kv::sinks::aws::firehose {
 
 // The event JSON followed by '\n': Firehose concatenates records into its
 // S3 objects, so each record ends its line and the objects stay
@@ -15,4 +15,4 @@ namespace kv::sinks::firehose {
 // Error kInvalidConfig when the layout cannot render the event.
 Result<std::string> Encode(const event::EventPtr& ev, const FirehoseConfig& config);
 
-}  // namespace kv::sinks::firehose
+}  // namespace kv::sinks::aws::firehose

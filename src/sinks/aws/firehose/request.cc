@@ -3,7 +3,7 @@
 #include "util/base64.h"
 #include "util/json_writer.h"
 
-namespace kv::sinks::firehose {
+namespace kv::sinks::aws::firehose {
 
 std::string EncodePutRecordBatch(std::string_view stream_name,
                                  std::span<const std::string> records) {
@@ -25,4 +25,4 @@ std::string EncodePutRecordBatch(std::string_view stream_name,
   return out;
 }
 
-}  // namespace kv::sinks::firehose
+}  // namespace kv::sinks::aws::firehose

@@ -7,16 +7,16 @@
 #include <string>
 #include <string_view>
 
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 
-namespace kv::sinks::firehose {
+namespace kv::sinks::aws::firehose {
 
 // PutRecordBatch's limits: 500 records, 4 MiB for the request, 1,000 KiB
 // for one record (data before base64).
 inline constexpr size_t kMaxEntries = 500;
 inline constexpr size_t kMaxRequestBytes = 4 * 1024 * 1024;
 inline constexpr size_t kMaxRecordBytes = 1000 * 1024;
-inline constexpr aws_common::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxRecordBytes};
+inline constexpr aws::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxRecordBytes};
 inline constexpr std::string_view kJsonVersion = "1.1";
 inline constexpr std::string_view kTarget = "Firehose_20150804.PutRecordBatch";
 
@@ -24,4 +24,4 @@ inline constexpr std::string_view kTarget = "Firehose_20150804.PutRecordBatch";
 std::string EncodePutRecordBatch(std::string_view stream_name,
                                  std::span<const std::string> records);
 
-}  // namespace kv::sinks::firehose
+}  // namespace kv::sinks::aws::firehose

@@ -2,13 +2,13 @@
 #pragma once
 
 #include "http/client.h"
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 #include "util/result.h"
 
-namespace kv::sinks::firehose {
+namespace kv::sinks::aws::firehose {
 
 // {"FailedPutCount":k,"Encrypted":…,"RequestResponses":[{"RecordId"} or
-// {"ErrorCode","ErrorMessage"}]}: see aws_common::ParseRecordResults.
-aws_common::ChunkResult ParsePutRecordBatch(const Result<http::Response>& response, size_t n);
+// {"ErrorCode","ErrorMessage"}]}: see aws::ParseRecordResults.
+aws::ChunkResult ParsePutRecordBatch(const Result<http::Response>& response, size_t n);
 
-}  // namespace kv::sinks::firehose
+}  // namespace kv::sinks::aws::firehose

@@ -5,17 +5,17 @@
 #include <string>
 
 #include "config/node.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 struct KinesisConfig {
-  aws_common::AwsConfig aws;
+  aws::AwsConfig aws;
   std::string stream_name;    // required
   common::LineFormat format;  // `layout`
 };
 
 KinesisConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

@@ -1,9 +1,9 @@
 #include "sinks/aws/kinesis/encoder.h"
 
-#include "sinks/aws/common/message.h"
+#include "sinks/aws/message.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 Result<Record> Encode(const event::EventPtr& ev, const KinesisConfig& config) {
   auto data = common::RenderDocument(ev, config.format);
@@ -11,9 +11,9 @@ Result<Record> Encode(const event::EventPtr& ev, const KinesisConfig& config) {
   Record r;
   r.data = std::move(*data);
   // 256 bytes is at most 256 characters: Kinesis's partition key limit.
-  r.partition_key = aws_common::ObjectKey(*ev, 256);
+  r.partition_key = aws::ObjectKey(*ev, 256);
   r.cost = r.data.size() + r.partition_key.size();
   return r;
 }
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

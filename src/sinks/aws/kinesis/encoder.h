@@ -7,7 +7,7 @@
 #include "sinks/aws/kinesis/config.h"
 #include "util/result.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 struct Record {
   std::string data;  // the event JSON (sent base64-encoded)
@@ -20,4 +20,4 @@ struct Record {
 // Error kInvalidConfig when the layout cannot render the event.
 Result<Record> Encode(const event::EventPtr& ev, const KinesisConfig& config);
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

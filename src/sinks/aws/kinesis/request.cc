@@ -3,7 +3,7 @@
 #include "util/base64.h"
 #include "util/json_writer.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 std::string EncodePutRecords(std::string_view stream_name, std::span<const Record> records) {
   std::string out;
@@ -26,4 +26,4 @@ std::string EncodePutRecords(std::string_view stream_name, std::span<const Recor
   return out;
 }
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

@@ -7,21 +7,21 @@
 #include <string>
 #include <string_view>
 
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 #include "sinks/aws/kinesis/encoder.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 // PutRecords' limits: 500 records, 5 MiB for the request and 1 MiB for
 // one record, both counting data and partition keys.
 inline constexpr size_t kMaxEntries = 500;
 inline constexpr size_t kMaxRequestBytes = 5 * 1024 * 1024;
 inline constexpr size_t kMaxRecordBytes = 1024 * 1024;
-inline constexpr aws_common::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxRecordBytes};
+inline constexpr aws::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxRecordBytes};
 inline constexpr std::string_view kJsonVersion = "1.1";
 inline constexpr std::string_view kTarget = "Kinesis_20131202.PutRecords";
 
 // {"StreamName":...,"Records":[{"Data":"<base64>","PartitionKey":...}]}
 std::string EncodePutRecords(std::string_view stream_name, std::span<const Record> records);
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

@@ -1,12 +1,11 @@
 #include "sinks/aws/kinesis/response.h"
 
-#include "sinks/aws/common/record_results.h"
+#include "sinks/aws/record_results.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
-aws_common::ChunkResult ParsePutRecords(const Result<http::Response>& response, size_t n) {
-  return aws_common::ParseRecordResults(response, n,
-                                        {"kinesis PutRecords", "Records", "SequenceNumber"});
+aws::ChunkResult ParsePutRecords(const Result<http::Response>& response, size_t n) {
+  return aws::ParseRecordResults(response, n, {"kinesis PutRecords", "Records", "SequenceNumber"});
 }
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

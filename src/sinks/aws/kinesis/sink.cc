@@ -2,19 +2,19 @@
 
 #include <algorithm>
 
-#include "sinks/aws/common/encode_batch.h"
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/encode_batch.h"
+#include "sinks/aws/errors.h"
 #include "sinks/aws/kinesis/encoder.h"
 #include "sinks/aws/kinesis/request.h"
 #include "sinks/aws/kinesis/response.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 namespace {
 
 class KinesisSink final : public Sink {
  public:
-  KinesisSink(KinesisConfig config, std::unique_ptr<aws_common::Client> client)
+  KinesisSink(KinesisConfig config, std::unique_ptr<aws::Client> client)
       : config_(std::move(config)), client_(std::move(client)) {}
 
   BatchLimits limits() const override {
@@ -22,15 +22,15 @@ class KinesisSink final : public Sink {
   }
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
-    aws_common::OutcomeBuilder out(batch.size());
-    auto encoded = aws_common::EncodeBatch<Record>(
+    aws::OutcomeBuilder out(batch.size());
+    auto encoded = aws::EncodeBatch<Record>(
         batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
         [](const Record& e) { return e.cost; }, kMaxRecordBytes, "kinesis", &out);
     auto& records = encoded.entries;
-    auto chunks = aws_common::Split(encoded.costs, kLimits);
-    aws_common::SendChunks(
+    auto chunks = aws::Split(encoded.costs, kLimits);
+    aws::SendChunks(
         chunks, encoded.index,
-        [&](const aws_common::Chunk& c) {
+        [&](const aws::Chunk& c) {
           std::span<const Record> part(records.data() + c.begin, c.size());
           auto r = ParsePutRecords(
               client_->PostJson(kTarget, kJsonVersion, EncodePutRecords(config_.stream_name, part)),
@@ -48,17 +48,17 @@ class KinesisSink final : public Sink {
 
  private:
   const KinesisConfig config_;
-  std::unique_ptr<aws_common::Client> client_;
+  std::unique_ptr<aws::Client> client_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> Make(KinesisConfig config, std::unique_ptr<aws_common::Client> client) {
+std::unique_ptr<Sink> Make(KinesisConfig config, std::unique_ptr<aws::Client> client) {
   return std::make_unique<KinesisSink>(std::move(config), std::move(client));
 }
 
 Builder Parse(const config::Node& node) {
-  return aws_common::ConnectThenMake(ParseConfig(node), "kinesis", &Make);
+  return aws::ConnectThenMake(ParseConfig(node), "kinesis", &Make);
 }
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

@@ -5,17 +5,17 @@
 
 #include <memory>
 
-#include "sinks/aws/common/client.h"
+#include "sinks/aws/client.h"
 #include "sinks/aws/kinesis/config.h"
 #include "sinks/sink.h"
 
-namespace kv::sinks::kinesis {
+namespace kv::sinks::aws::kinesis {
 
 // Validates the block (no I/O); the Builder resolves region and
 // credentials at `run`.
 Builder Parse(const config::Node& node);
 
 // The sink over an already-connected client (tests use this).
-std::unique_ptr<Sink> Make(KinesisConfig config, std::unique_ptr<aws_common::Client> client);
+std::unique_ptr<Sink> Make(KinesisConfig config, std::unique_ptr<aws::Client> client);
 
-}  // namespace kv::sinks::kinesis
+}  // namespace kv::sinks::aws::kinesis

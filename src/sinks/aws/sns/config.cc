@@ -1,6 +1,6 @@
 #include "sinks/aws/sns/config.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 
 namespace {
 
@@ -19,11 +19,11 @@ std::string ArnField(const std::string& arn, int i) {
 }  // namespace
 
 SnsConfig ParseConfig(const config::Node& node) {
-  std::vector<std::string_view> keys = aws_common::AwsKeys();
+  std::vector<std::string_view> keys = aws::AwsKeys();
   keys.insert(keys.end(), {"topicARN", "layout", "messageAttributes"});
   node.RejectUnknownKeys(keys);
   SnsConfig c;
-  c.aws = aws_common::ParseAwsConfig(node);
+  c.aws = aws::ParseAwsConfig(node);
   c.topic_arn = node.String("topicARN");
   if (c.topic_arn.empty()) {
     node.Report("missing required key", "topicARN");
@@ -38,4 +38,4 @@ SnsConfig ParseConfig(const config::Node& node) {
   return c;
 }
 
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

@@ -5,14 +5,14 @@
 #include <string>
 
 #include "config/node.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 
 struct SnsConfig {
   // region defaults to the topic ARN's region, then the default chain's.
-  aws_common::AwsConfig aws;
+  aws::AwsConfig aws;
   std::string topic_arn;  // arn:aws:sns:REGION:ACCOUNT:NAME; required
   // A topic whose name ends in ".fifo": messages carry
   // MessageDeduplicationId and MessageGroupId.
@@ -24,4 +24,4 @@ struct SnsConfig {
 
 SnsConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

@@ -1,10 +1,10 @@
 #include "sinks/aws/sns/encoder.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 
-Result<aws_common::QueueMessage> Encode(const event::EventPtr& ev, const SnsConfig& config) {
-  aws_common::QueueMessageOptions options{config.format, config.message_attributes, config.fifo};
-  return aws_common::EncodeQueueMessage(ev, options);
+Result<aws::QueueMessage> Encode(const event::EventPtr& ev, const SnsConfig& config) {
+  aws::QueueMessageOptions options{config.format, config.message_attributes, config.fifo};
+  return aws::EncodeQueueMessage(ev, options);
 }
 
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

@@ -2,12 +2,12 @@
 #pragma once
 
 #include "event/event.h"
-#include "sinks/aws/common/queue_message.h"
+#include "sinks/aws/queue_message.h"
 #include "sinks/aws/sns/config.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 
 // Error kInvalidConfig when the layout cannot render the event.
-Result<aws_common::QueueMessage> Encode(const event::EventPtr& ev, const SnsConfig& config);
+Result<aws::QueueMessage> Encode(const event::EventPtr& ev, const SnsConfig& config);
 
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

@@ -2,7 +2,7 @@
 
 #include "util/url.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 
 namespace {
 
@@ -33,7 +33,7 @@ void Param(std::string* out, std::string_view key, std::string_view value) {
 }  // namespace
 
 std::string EncodePublishBatch(std::string_view topic_arn,
-                               std::span<const aws_common::QueueMessage> messages) {
+                               std::span<const aws::QueueMessage> messages) {
   std::string out;
   Param(&out, "Action", "PublishBatch");
   Param(&out, "Version", kApiVersion);
@@ -55,4 +55,4 @@ std::string EncodePublishBatch(std::string_view topic_arn,
   return out;
 }
 
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

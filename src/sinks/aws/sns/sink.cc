@@ -1,18 +1,18 @@
 #include "sinks/aws/sns/sink.h"
 
-#include "sinks/aws/common/encode_batch.h"
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/encode_batch.h"
+#include "sinks/aws/errors.h"
 #include "sinks/aws/sns/encoder.h"
 #include "sinks/aws/sns/request.h"
 #include "sinks/aws/sns/response.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 
 namespace {
 
 class SnsSink final : public Sink {
  public:
-  SnsSink(SnsConfig config, std::unique_ptr<aws_common::Client> client)
+  SnsSink(SnsConfig config, std::unique_ptr<aws::Client> client)
       : config_(std::move(config)), client_(std::move(client)) {}
 
   BatchLimits limits() const override {
@@ -20,16 +20,16 @@ class SnsSink final : public Sink {
   }
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
-    aws_common::OutcomeBuilder out(batch.size());
-    auto encoded = aws_common::EncodeBatch<aws_common::QueueMessage>(
+    aws::OutcomeBuilder out(batch.size());
+    auto encoded = aws::EncodeBatch<aws::QueueMessage>(
         batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
-        [](const aws_common::QueueMessage& e) { return e.cost; }, kMaxMessageBytes, "sns", &out);
+        [](const aws::QueueMessage& e) { return e.cost; }, kMaxMessageBytes, "sns", &out);
     auto& messages = encoded.entries;
-    auto chunks = aws_common::Split(encoded.costs, kLimits);
-    aws_common::SendChunks(
+    auto chunks = aws::Split(encoded.costs, kLimits);
+    aws::SendChunks(
         chunks, encoded.index,
-        [&](const aws_common::Chunk& c) {
-          std::span<const aws_common::QueueMessage> part(messages.data() + c.begin, c.size());
+        [&](const aws::Chunk& c) {
+          std::span<const aws::QueueMessage> part(messages.data() + c.begin, c.size());
           return ParsePublishBatch(client_->PostForm(EncodePublishBatch(config_.topic_arn, part)),
                                    c.size());
         },
@@ -39,17 +39,17 @@ class SnsSink final : public Sink {
 
  private:
   const SnsConfig config_;
-  std::unique_ptr<aws_common::Client> client_;
+  std::unique_ptr<aws::Client> client_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> Make(SnsConfig config, std::unique_ptr<aws_common::Client> client) {
+std::unique_ptr<Sink> Make(SnsConfig config, std::unique_ptr<aws::Client> client) {
   return std::make_unique<SnsSink>(std::move(config), std::move(client));
 }
 
 Builder Parse(const config::Node& node) {
-  return aws_common::ConnectThenMake(ParseConfig(node), "sns", &Make);
+  return aws::ConnectThenMake(ParseConfig(node), "sns", &Make);
 }
 
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

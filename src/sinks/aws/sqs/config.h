@@ -5,13 +5,13 @@
 #include <string>
 
 #include "config/node.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
 struct SqsConfig {
-  aws_common::AwsConfig aws;
+  aws::AwsConfig aws;
   // The queue's name (looked up with GetQueueUrl on first use), or its
   // full URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME). Required.
   std::string queue_name;
@@ -26,4 +26,4 @@ struct SqsConfig {
 
 SqsConfig ParseConfig(const config::Node& node);
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

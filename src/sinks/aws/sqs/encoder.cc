@@ -1,10 +1,10 @@
 #include "sinks/aws/sqs/encoder.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
-Result<aws_common::QueueMessage> Encode(const event::EventPtr& ev, const SqsConfig& config) {
-  aws_common::QueueMessageOptions options{config.format, config.message_attributes, config.fifo};
-  return aws_common::EncodeQueueMessage(ev, options);
+Result<aws::QueueMessage> Encode(const event::EventPtr& ev, const SqsConfig& config) {
+  aws::QueueMessageOptions options{config.format, config.message_attributes, config.fifo};
+  return aws::EncodeQueueMessage(ev, options);
 }
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

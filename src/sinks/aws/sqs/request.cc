@@ -2,10 +2,10 @@
 
 #include "util/json_writer.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
 std::string EncodeSendMessageBatch(std::string_view queue_url,
-                                   std::span<const aws_common::QueueMessage> messages) {
+                                   std::span<const aws::QueueMessage> messages) {
   std::string out;
   json::Writer w(&out);
   w.BeginObject();
@@ -59,4 +59,4 @@ std::string EncodeGetQueueUrl(std::string_view queue_name) {
   return out;
 }
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

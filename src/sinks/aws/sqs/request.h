@@ -8,17 +8,17 @@
 #include <string>
 #include <string_view>
 
-#include "sinks/aws/common/batch.h"
-#include "sinks/aws/common/queue_message.h"
+#include "sinks/aws/batch.h"
+#include "sinks/aws/queue_message.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
 // SendMessageBatch's limits: 10 messages, 256 KiB for the whole request
 // (bodies plus attributes), 256 KiB for one message.
 inline constexpr size_t kMaxEntries = 10;
 inline constexpr size_t kMaxRequestBytes = 262144;
 inline constexpr size_t kMaxMessageBytes = 262144;
-inline constexpr aws_common::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxMessageBytes};
+inline constexpr aws::RequestLimits kLimits{kMaxEntries, kMaxRequestBytes, kMaxMessageBytes};
 
 inline constexpr std::string_view kJsonVersion = "1.0";
 inline constexpr std::string_view kSendMessageBatchTarget = "AmazonSQS.SendMessageBatch";
@@ -28,9 +28,9 @@ inline constexpr std::string_view kGetQueueUrlTarget = "AmazonSQS.GetQueueUrl";
 //  "MessageAttributes":{...},"MessageDeduplicationId":...,"MessageGroupId":...}]}
 // Entry ids are the positions in `messages` ("0", "1", ...).
 std::string EncodeSendMessageBatch(std::string_view queue_url,
-                                   std::span<const aws_common::QueueMessage> messages);
+                                   std::span<const aws::QueueMessage> messages);
 
 // {"QueueName":...}
 std::string EncodeGetQueueUrl(std::string_view queue_name);
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

@@ -4,19 +4,19 @@
 
 #include <vector>
 
-#include "sinks/aws/common/entry_results.h"
-#include "sinks/aws/common/errors.h"
-#include "sinks/aws/common/json_read.h"
+#include "sinks/aws/entry_results.h"
+#include "sinks/aws/errors.h"
+#include "sinks/aws/json_read.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
 namespace {
 constexpr std::string_view kWhat = "sqs SendMessageBatch";
 }
 
-aws_common::ChunkResult ParseSendMessageBatch(const Result<http::Response>& response, size_t n) {
-  if (auto failed = aws_common::CallFailure(response, kWhat)) return std::move(*failed);
-  aws_common::ChunkResult r;
+aws::ChunkResult ParseSendMessageBatch(const Result<http::Response>& response, size_t n) {
+  if (auto failed = aws::CallFailure(response, kWhat)) return std::move(*failed);
+  aws::ChunkResult r;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(response->body).get(doc) != simdjson::SUCCESS) {
@@ -25,35 +25,34 @@ aws_common::ChunkResult ParseSendMessageBatch(const Result<http::Response>& resp
     return r;
   }
   std::vector<size_t> ok;
-  std::vector<aws_common::EntryFailure> failed;
+  std::vector<aws::EntryFailure> failed;
   simdjson::dom::array list;
   if (doc["Successful"].get_array().get(list) == simdjson::SUCCESS) {
     for (auto item : list) {
       std::string_view id;
       if (item["Id"].get_string().get(id) == simdjson::SUCCESS) {
-        ok.push_back(aws_common::ParseEntryId(id, n));
+        ok.push_back(aws::ParseEntryId(id, n));
       }
     }
   }
   if (doc["Failed"].get_array().get(list) == simdjson::SUCCESS) {
     for (auto item : list) {
-      namespace jr = aws_common::json_read;
-      failed.push_back({aws_common::ParseEntryId(jr::String(item, "Id"), n),
+      namespace jr = aws::json_read;
+      failed.push_back({aws::ParseEntryId(jr::String(item, "Id"), n),
                         std::string(jr::String(item, "Code")),
                         std::string(jr::String(item, "Message")), jr::Bool(item, "SenderFault")});
     }
   }
-  return aws_common::FromEntryResults(n, ok, failed, kWhat);
+  return aws::FromEntryResults(n, ok, failed, kWhat);
 }
 
 Result<std::string> ParseGetQueueUrl(const Result<http::Response>& response) {
-  aws_common::ErrorKind kind = aws_common::ErrorKind::kClient;
-  SendOutcome call = aws_common::ClassifyCall(response, "sqs GetQueueUrl", &kind);
+  aws::ErrorKind kind = aws::ErrorKind::kClient;
+  SendOutcome call = aws::ClassifyCall(response, "sqs GetQueueUrl", &kind);
   if (call.request == Verdict::kRetry) return Fail(ErrorCode::kUnavailable, call.reason);
   if (call.request == Verdict::kReject) {
-    return Fail(
-        kind == aws_common::ErrorKind::kAuth ? ErrorCode::kUnauthorized : ErrorCode::kRejected,
-        call.reason);
+    return Fail(kind == aws::ErrorKind::kAuth ? ErrorCode::kUnauthorized : ErrorCode::kRejected,
+                call.reason);
   }
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -65,4 +64,4 @@ Result<std::string> ParseGetQueueUrl(const Result<http::Response>& response) {
   return std::string(url);
 }
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

@@ -1,18 +1,18 @@
 #include "sinks/aws/sqs/sink.h"
 
-#include "sinks/aws/common/encode_batch.h"
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/encode_batch.h"
+#include "sinks/aws/errors.h"
 #include "sinks/aws/sqs/encoder.h"
 #include "sinks/aws/sqs/request.h"
 #include "sinks/aws/sqs/response.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
 namespace {
 
 class SqsSink final : public Sink {
  public:
-  SqsSink(SqsConfig config, std::unique_ptr<aws_common::Client> client)
+  SqsSink(SqsConfig config, std::unique_ptr<aws::Client> client)
       : config_(std::move(config)), client_(std::move(client)) {
     if (config_.queue_name.rfind("http://", 0) == 0 ||
         config_.queue_name.rfind("https://", 0) == 0) {
@@ -25,10 +25,10 @@ class SqsSink final : public Sink {
   }
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
-    aws_common::OutcomeBuilder out(batch.size());
-    auto encoded = aws_common::EncodeBatch<aws_common::QueueMessage>(
+    aws::OutcomeBuilder out(batch.size());
+    auto encoded = aws::EncodeBatch<aws::QueueMessage>(
         batch, [&](const event::EventPtr& ev) { return Encode(ev, config_); },
-        [](const aws_common::QueueMessage& e) { return e.cost; }, kMaxMessageBytes, "sqs", &out);
+        [](const aws::QueueMessage& e) { return e.cost; }, kMaxMessageBytes, "sqs", &out);
     auto& messages = encoded.entries;
     if (!messages.empty() && queue_url_.empty()) {
       auto url = ParseGetQueueUrl(client_->PostJson(kGetQueueUrlTarget, kJsonVersion,
@@ -41,11 +41,11 @@ class SqsSink final : public Sink {
       }
       queue_url_ = *url;
     }
-    auto chunks = aws_common::Split(encoded.costs, kLimits);
-    aws_common::SendChunks(
+    auto chunks = aws::Split(encoded.costs, kLimits);
+    aws::SendChunks(
         chunks, encoded.index,
-        [&](const aws_common::Chunk& c) {
-          std::span<const aws_common::QueueMessage> part(messages.data() + c.begin, c.size());
+        [&](const aws::Chunk& c) {
+          std::span<const aws::QueueMessage> part(messages.data() + c.begin, c.size());
           return ParseSendMessageBatch(client_->PostJson(kSendMessageBatchTarget, kJsonVersion,
                                                          EncodeSendMessageBatch(queue_url_, part)),
                                        c.size());
@@ -56,18 +56,18 @@ class SqsSink final : public Sink {
 
  private:
   const SqsConfig config_;
-  std::unique_ptr<aws_common::Client> client_;
+  std::unique_ptr<aws::Client> client_;
   std::string queue_url_;  // resolved on first use
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> Make(SqsConfig config, std::unique_ptr<aws_common::Client> client) {
+std::unique_ptr<Sink> Make(SqsConfig config, std::unique_ptr<aws::Client> client) {
   return std::make_unique<SqsSink>(std::move(config), std::move(client));
 }
 
 Builder Parse(const config::Node& node) {
-  return aws_common::ConnectThenMake(ParseConfig(node), "sqs", &Make);
+  return aws::ConnectThenMake(ParseConfig(node), "sqs", &Make);
 }
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

@@ -5,17 +5,17 @@
 
 #include <memory>
 
-#include "sinks/aws/common/client.h"
+#include "sinks/aws/client.h"
 #include "sinks/aws/sqs/config.h"
 #include "sinks/sink.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 
 // Validates the block (no I/O); the Builder resolves region and
 // credentials at `run`. The queue URL is looked up on first Send.
 Builder Parse(const config::Node& node);
 
 // The sink over an already-connected client (tests use this).
-std::unique_ptr<Sink> Make(SqsConfig config, std::unique_ptr<aws_common::Client> client);
+std::unique_ptr<Sink> Make(SqsConfig config, std::unique_ptr<aws::Client> client);
 
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

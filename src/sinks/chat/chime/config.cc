@@ -7,7 +7,7 @@ ChimeConfig ParseConfig(const config::Node& node) {
   ChimeConfig cfg;
   cfg.endpoint = ParseUrl(node, "endpoint", true);
   cfg.message = ParseTemplate(node, "message", kDefaultText);
-  cfg.tls = ParseTls(node);
+  cfg.tls = common::ParseTls(node);
   cfg.timeout = ParseTimeout(node);
   return cfg;
 }

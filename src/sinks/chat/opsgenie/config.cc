@@ -47,7 +47,7 @@ OpsgenieConfig ParseConfig(const config::Node& node) {
     }
   }
   cfg.details = ParseTemplateMap(node, "details", "detail keys");
-  cfg.tls = ParseTls(node);
+  cfg.tls = common::ParseTls(node);
   cfg.timeout = ParseTimeout(node);
   return cfg;
 }

@@ -35,7 +35,7 @@ SlackConfig ParseConfig(const config::Node& node) {
   cfg.author_name = ParseTemplate(node, "author_name");
   // The reference sorts fields by title (Go's byte order).
   cfg.fields = ParseTemplateMap(node, "fields", "field titles");
-  cfg.tls = ParseTls(node);
+  cfg.tls = common::ParseTls(node);
   cfg.timeout = ParseTimeout(node);
   return cfg;
 }

@@ -19,7 +19,7 @@ bool Retryable(std::string_view error) {
 }  // namespace
 
 SendOutcome ClassifyApi(const Result<http::Response>& response, std::string_view what) {
-  SendOutcome out = ClassifyHttp(response, what);
+  SendOutcome out = common::ClassifyHttp(response, what);
   if (!response || out.request != Verdict::kDelivered) return out;
   simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -37,7 +37,7 @@ SendOutcome ClassifyApi(const Result<http::Response>& response, std::string_view
   out.reason = std::string(what) + ": slack error " + std::string(error);
   if (Retryable(error)) {
     out.request = Verdict::kRetry;
-    out.retry_after = RetryAfter(*response);
+    out.retry_after = common::RetryAfter(*response);
   } else {
     out.request = Verdict::kReject;
   }

@@ -31,7 +31,7 @@ TeamsConfig ParseConfig(const config::Node& node) {
     cfg.facts = ParseTemplateMap(node, "facts", "fact titles");
   }
   cfg.headers = ParseHeaders(node, "headers");
-  cfg.tls = ParseTls(node);
+  cfg.tls = common::ParseTls(node);
   cfg.timeout = ParseTimeout(node);
   return cfg;
 }

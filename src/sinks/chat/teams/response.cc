@@ -5,7 +5,7 @@
 namespace kv::sinks::chat::teams {
 
 SendOutcome ClassifyConnector(const Result<http::Response>& response, std::string_view what) {
-  SendOutcome out = ClassifyHttp(response, what);
+  SendOutcome out = common::ClassifyHttp(response, what);
   if (response && out.request == Verdict::kDelivered &&
       response->body.find(kConnectorThrottled) != std::string::npos) {
     out.request = Verdict::kRetry;

@@ -4,9 +4,9 @@
 #include "sinks/search/elasticsearch/cloud_id.h"
 #include "sinks/search/sink.h"
 
-namespace kv::sinks::search {
+namespace kv::sinks::search::elasticsearch {
 
-Builder ParseElasticsearch(const config::Node& node) {
+Builder Parse(const config::Node& node) {
   SearchConfig config = ParseSearchConfig(node, Engine::kElasticsearch, {"cloudID", "apiKey"});
   config.api_key = node.String("apiKey");
   std::string cloud_id = node.String("cloudID");
@@ -34,4 +34,4 @@ Builder ParseElasticsearch(const config::Node& node) {
   return [config](const SinkContext& ctx) { return BuildSearchSink(config, ctx); };
 }
 
-}  // namespace kv::sinks::search
+}  // namespace kv::sinks::search::elasticsearch

@@ -7,8 +7,8 @@
 
 #include "sinks/sink.h"
 
-namespace kv::sinks::search {
+namespace kv::sinks::search::elasticsearch {
 
-Builder ParseElasticsearch(const config::Node& node);
+Builder Parse(const config::Node& node);
 
-}  // namespace kv::sinks::search
+}  // namespace kv::sinks::search::elasticsearch

@@ -3,9 +3,9 @@
 #include "sinks/search/config.h"
 #include "sinks/search/sink.h"
 
-namespace kv::sinks::search {
+namespace kv::sinks::search::opensearch {
 
-Builder ParseOpenSearch(const config::Node& node) {
+Builder Parse(const config::Node& node) {
   SearchConfig config = ParseSearchConfig(node, Engine::kOpenSearch, {});
   if (config.hosts.empty()) {
     node.Report("missing required key (the cluster's URLs, e.g. https://search.example:9200)",
@@ -14,4 +14,4 @@ Builder ParseOpenSearch(const config::Node& node) {
   return [config](const SinkContext& ctx) { return BuildSearchSink(config, ctx); };
 }
 
-}  // namespace kv::sinks::search
+}  // namespace kv::sinks::search::opensearch

@@ -8,8 +8,8 @@
 
 #include "sinks/sink.h"
 
-namespace kv::sinks::search {
+namespace kv::sinks::search::opensearch {
 
-Builder ParseOpenSearch(const config::Node& node);
+Builder Parse(const config::Node& node);
 
-}  // namespace kv::sinks::search
+}  // namespace kv::sinks::search::opensearch

@@ -6,7 +6,7 @@
 #include "sinks/aws/cloudwatchlogs/request.h"
 #include "sinks/aws/cloudwatchlogs/response.h"
 
-namespace kv::sinks::cloudwatchlogs {
+namespace kv::sinks::aws::cloudwatchlogs {
 namespace {
 
 using aws_test::Answer;
@@ -100,4 +100,4 @@ TEST(CloudWatchLogsResponse, MissingGroupAndAlreadyExists) {
 }
 
 }  // namespace
-}  // namespace kv::sinks::cloudwatchlogs
+}  // namespace kv::sinks::aws::cloudwatchlogs

@@ -1,16 +1,16 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "sinks/aws/common/batch.h"
-#include "sinks/aws/common/client.h"
-#include "sinks/aws/common/config.h"
-#include "sinks/aws/common/entry_results.h"
-#include "sinks/aws/common/errors.h"
-#include "sinks/aws/common/message.h"
-#include "sinks/aws/common/queue_message.h"
-#include "sinks/aws/common/record_results.h"
+#include "sinks/aws/batch.h"
+#include "sinks/aws/client.h"
+#include "sinks/aws/config.h"
+#include "sinks/aws/entry_results.h"
+#include "sinks/aws/errors.h"
+#include "sinks/aws/message.h"
+#include "sinks/aws/queue_message.h"
+#include "sinks/aws/record_results.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 namespace {
 
 using aws_test::Answer;
@@ -288,4 +288,4 @@ TEST(AwsRecordResults, RecordsFailedAloneAreRetriedOrRejected) {
 }
 
 }  // namespace
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

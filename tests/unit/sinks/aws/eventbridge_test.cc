@@ -5,14 +5,14 @@
 #include <thread>
 
 #include "fixtures.h"
-#include "sinks/aws/common/client.h"
+#include "sinks/aws/client.h"
 #include "sinks/aws/eventbridge/config.h"
 #include "sinks/aws/eventbridge/encoder.h"
 #include "sinks/aws/eventbridge/request.h"
 #include "sinks/aws/eventbridge/response.h"
 #include "sinks/aws/eventbridge/sink.h"
 
-namespace kv::sinks::eventbridge {
+namespace kv::sinks::aws::eventbridge {
 namespace {
 
 using aws_test::Answer;
@@ -124,9 +124,8 @@ TEST(EventBridgeSink, PartialFailureRetriesOnlyTheFailedEntries) {
   ::kv::aws::SignOptions sign;
   sign.region = "us-east-1";
   sign.service = "events";
-  auto client =
-      std::make_unique<aws_common::Client>("http://127.0.0.1:" + std::to_string(port), sign,
-                                           std::make_shared<StaticCredentials>(), clock);
+  auto client = std::make_unique<aws::Client>("http://127.0.0.1:" + std::to_string(port), sign,
+                                              std::make_shared<StaticCredentials>(), clock);
   auto sink = Make(TestConfig(), std::move(client), clock);
   std::vector<event::EventPtr> batch{MakeEvent("e0", "u0"), MakeEvent("e1", "u1"),
                                      MakeEvent("e2", "u2"), MakeEvent("e3", "u3")};
@@ -153,4 +152,4 @@ TEST(EventBridgeSink, PartialFailureRetriesOnlyTheFailedEntries) {
 }
 
 }  // namespace
-}  // namespace kv::sinks::eventbridge
+}  // namespace kv::sinks::aws::eventbridge

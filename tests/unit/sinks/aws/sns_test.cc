@@ -6,7 +6,7 @@
 #include "sinks/aws/sns/request.h"
 #include "sinks/aws/sns/response.h"
 
-namespace kv::sinks::sns {
+namespace kv::sinks::aws::sns {
 namespace {
 
 using aws_test::Answer;
@@ -50,7 +50,7 @@ TEST(SnsRequest, PublishBatchIsFormEncodedExactly) {
   auto a = Encode(MakeEvent("hi there"), c);
   auto b = Encode(MakeEvent("a&b=c+d"), c);
   ASSERT_TRUE(a && b);
-  std::vector<aws_common::QueueMessage> messages{*a, *b};
+  std::vector<aws::QueueMessage> messages{*a, *b};
   EXPECT_EQ(
       EncodePublishBatch(c.topic_arn, messages),
       "Action=PublishBatch&Version=2010-03-31"
@@ -67,7 +67,7 @@ TEST(SnsRequest, AttributesAndFifoIdsAreOnTheWire) {
   c.format = aws_test::MessageLayout();
   auto m = Encode(MakeEvent("x"), c);
   ASSERT_TRUE(m);
-  std::vector<aws_common::QueueMessage> messages{*m};
+  std::vector<aws::QueueMessage> messages{*m};
   std::string body = EncodePublishBatch("arn", messages);
   EXPECT_NE(body.find("&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Name=type"
                       "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value."
@@ -139,4 +139,4 @@ TEST(SnsResponse, ThrottledRequestIsRetried) {
 }
 
 }  // namespace
-}  // namespace kv::sinks::sns
+}  // namespace kv::sinks::aws::sns

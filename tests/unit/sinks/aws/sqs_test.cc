@@ -6,7 +6,7 @@
 #include "sinks/aws/sqs/request.h"
 #include "sinks/aws/sqs/response.h"
 
-namespace kv::sinks::sqs {
+namespace kv::sinks::aws::sqs {
 namespace {
 
 using aws_test::Answer;
@@ -36,7 +36,7 @@ TEST(SqsRequest, SendMessageBatchJsonExactly) {
   c.message_attributes = true;
   auto m = Encode(MakeEvent("hi"), c);
   ASSERT_TRUE(m);
-  std::vector<aws_common::QueueMessage> messages{*m};
+  std::vector<aws::QueueMessage> messages{*m};
   messages[0].attributes.resize(1);
   EXPECT_EQ(EncodeSendMessageBatch("http://127.0.0.1:5000/123456789012/q", messages),
             R"({"QueueUrl":"http://127.0.0.1:5000/123456789012/q","Entries":[{"Id":"0",)"
@@ -52,7 +52,7 @@ TEST(SqsRequest, FifoIdsAreSent) {
   c.format = aws_test::MessageLayout();
   auto m = Encode(MakeEvent("hi"), c);
   ASSERT_TRUE(m);
-  std::vector<aws_common::QueueMessage> messages{*m};
+  std::vector<aws::QueueMessage> messages{*m};
   std::string body = EncodeSendMessageBatch("u", messages);
   EXPECT_NE(body.find(R"("MessageDeduplicationId":")" + m->deduplication_id +
                       R"(","MessageGroupId":"obj-1"})"),
@@ -90,4 +90,4 @@ TEST(SqsResponse, GetQueueUrl) {
 }
 
 }  // namespace
-}  // namespace kv::sinks::sqs
+}  // namespace kv::sinks::aws::sqs

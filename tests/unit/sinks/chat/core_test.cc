@@ -52,7 +52,7 @@ TEST(ChatHeaders, ValuesAreTemplatesAndBrokenOnesAreSentAsWritten) {
 
 TEST(ChatTls, KeyFileWithoutCertFileIsAnError) {
   kv::testing::Block b("tls: {keyFile: /k}\n");
-  ParseTls(b.node);
+  common::ParseTls(b.node);
   EXPECT_NE(b.Problems().find("tls.keyFile: configured keyFile but forgot certFile"),
             std::string::npos)
       << b.Problems();
@@ -60,7 +60,7 @@ TEST(ChatTls, KeyFileWithoutCertFileIsAnError) {
 
 TEST(ChatTls, VerificationIsOnByDefault) {
   kv::testing::Block b("tls: {caFile: /ca}\n");
-  http::TlsOptions tls = ParseTls(b.node);
+  http::TlsOptions tls = common::ParseTls(b.node);
   EXPECT_FALSE(tls.insecure_skip_verify);
   EXPECT_EQ(tls.ca_file, "/ca");
 }

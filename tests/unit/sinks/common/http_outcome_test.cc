@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace kv::sinks {
+namespace kv::sinks::common {
 namespace {
 
 http::Response Answer(long status, std::vector<std::pair<std::string, std::string>> headers) {
@@ -42,4 +42,4 @@ TEST(ClassifyHttp, ThrottlingKeepsTheRetryAfter) {
 }
 
 }  // namespace
-}  // namespace kv::sinks
+}  // namespace kv::sinks::common

@@ -15,8 +15,8 @@ using testing::ParseBody;
 std::string ReceiverProblems(const std::string& yaml) {
   auto diag = std::make_shared<config::Diagnostics>();
   config::Node root = config::ParseYaml(yaml, "r.yaml", diag);
-  if (root.Has("opensearch")) ParseOpenSearch(root.Child("opensearch"));
-  if (root.Has("elasticsearch")) ParseElasticsearch(root.Child("elasticsearch"));
+  if (root.Has("opensearch")) opensearch::Parse(root.Child("opensearch"));
+  if (root.Has("elasticsearch")) elasticsearch::Parse(root.Child("elasticsearch"));
   std::string out;
   for (const auto& p : diag->problems()) out += p.ToString() + "\n";
   return out;

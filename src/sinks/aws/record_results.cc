@@ -1,9 +1,9 @@
-#include "sinks/aws/common/record_results.h"
+#include "sinks/aws/record_results.h"
 
-#include "sinks/aws/common/errors.h"
-#include "sinks/aws/common/json_read.h"
+#include "sinks/aws/errors.h"
+#include "sinks/aws/json_read.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 ChunkResult ParseRecordResults(const Result<http::Response>& response, size_t n,
                                const RecordAnswerShape& shape) {
@@ -40,4 +40,4 @@ ChunkResult ParseRecordResults(const Result<http::Response>& response, size_t n,
   return r;
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

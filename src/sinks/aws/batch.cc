@@ -1,8 +1,8 @@
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 
 #include <algorithm>
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 std::vector<Chunk> Split(std::span<const size_t> costs, const RequestLimits& limits,
                          const std::function<bool(size_t first, size_t i)>& starts_new) {
@@ -89,4 +89,4 @@ void SendChunks(std::span<const Chunk> chunks, std::span<const size_t> batch_ind
   }
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

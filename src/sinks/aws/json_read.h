@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace kv::sinks::aws_common::json_read {
+namespace kv::sinks::aws::json_read {
 
 inline std::string_view String(simdjson::dom::element e, std::string_view key) {
   std::string_view v;
@@ -32,4 +32,4 @@ inline bool Has(simdjson::dom::element e, std::string_view key) {
   return e[key].error() == simdjson::SUCCESS;
 }
 
-}  // namespace kv::sinks::aws_common::json_read
+}  // namespace kv::sinks::aws::json_read

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 struct EntryFailure {
   size_t index = 0;  // the entry's Id, which kubevents sets to its position
@@ -29,4 +29,4 @@ ChunkResult FromEntryResults(size_t n, std::span<const size_t> successful,
 // it is not one kubevents sent.
 size_t ParseEntryId(std::string_view id, size_t n);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

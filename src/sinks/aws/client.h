@@ -15,12 +15,12 @@
 #include "aws/credentials.h"
 #include "aws/sigv4.h"
 #include "http/client.h"
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 #include "sinks/sink.h"
 #include "util/clock.h"
 #include "util/result.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 class Client {
  public:
@@ -79,4 +79,4 @@ Builder ConnectThenMake(Config config, std::string_view service, MakeFn make) {
   };
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

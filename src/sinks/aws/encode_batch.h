@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "event/event.h"
-#include "sinks/aws/common/batch.h"
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/batch.h"
+#include "sinks/aws/errors.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 // A batch's events encoded as one API's entries, minus those rejected.
 template <typename Entry>
@@ -48,4 +48,4 @@ EncodedBatch<Entry> EncodeBatch(std::span<const event::EventPtr> batch, Encode&&
   return b;
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

@@ -14,7 +14,7 @@
 #include "sinks/common/document.h"
 #include "util/result.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 struct Attribute {
   std::string name;
@@ -41,4 +41,4 @@ struct QueueMessageOptions {
 Result<QueueMessage> EncodeQueueMessage(const event::EventPtr& ev,
                                         const QueueMessageOptions& options);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

@@ -16,11 +16,11 @@
 #include <string_view>
 
 #include "http/client.h"
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 #include "sinks/sink.h"
 #include "util/result.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 struct AwsError {
   std::string code;     // e.g. "ThrottlingException"; "" if the answer had none
@@ -70,4 +70,4 @@ std::string OversizeReason(std::string_view what, size_t bytes, size_t limit);
 // Shortens AWS's message for a log line (one line, at most `max` bytes).
 std::string Shorten(std::string_view message, size_t max = 300);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

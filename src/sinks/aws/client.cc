@@ -1,8 +1,8 @@
-#include "sinks/aws/common/client.h"
+#include "sinks/aws/client.h"
 
 #include "sinks/common/aws_access.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 Client::Client(std::string base_url, ::kv::aws::SignOptions sign,
                std::shared_ptr<::kv::aws::CredentialProvider> credentials, Clock& clock)
@@ -55,4 +55,4 @@ Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_vie
                                   std::move(sign), std::move(access->credentials), *ctx.clock);
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

@@ -1,10 +1,10 @@
-#include "sinks/aws/common/entry_results.h"
+#include "sinks/aws/entry_results.h"
 
 #include <charconv>
 
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/errors.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 size_t ParseEntryId(std::string_view id, size_t n) {
   size_t v = 0;
@@ -35,4 +35,4 @@ ChunkResult FromEntryResults(size_t n, std::span<const size_t> successful,
   return r;
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

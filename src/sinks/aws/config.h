@@ -8,7 +8,7 @@
 
 #include "config/node.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 struct AwsConfig {
   // AWS region (`region`); "" = the default chain's region at build time
@@ -38,4 +38,4 @@ AwsConfig ParseAwsConfig(const config::Node& node);
 std::string EndpointUrl(std::string_view endpoint_override, std::string_view service_prefix,
                         std::string_view region);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

@@ -9,7 +9,7 @@
 
 #include "event/event.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 // A stable key per involved object: its uid, else "Kind/namespace/name"
 // (events may name an object without its uid). Cut to `max_bytes` on a
@@ -30,4 +30,4 @@ int64_t EventTimeMillis(const event::Event& ev, int64_t fallback_ms);
 // `s` cut to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string CutUtf8(std::string s, size_t max_bytes);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

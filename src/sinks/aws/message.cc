@@ -1,8 +1,8 @@
-#include "sinks/aws/common/message.h"
+#include "sinks/aws/message.h"
 
 #include "aws/sigv4.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 std::string CutUtf8(std::string s, size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
@@ -28,4 +28,4 @@ int64_t EventTimeMillis(const event::Event& ev, int64_t fallback_ms) {
   return micros > 0 ? micros / 1000 : fallback_ms;
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

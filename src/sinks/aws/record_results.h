@@ -8,10 +8,10 @@
 #include <string_view>
 
 #include "http/client.h"
-#include "sinks/aws/common/batch.h"
+#include "sinks/aws/batch.h"
 #include "util/result.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 struct RecordAnswerShape {
   std::string_view what;           // "kinesis PutRecords"
@@ -27,4 +27,4 @@ struct RecordAnswerShape {
 ChunkResult ParseRecordResults(const Result<http::Response>& response, size_t n,
                                const RecordAnswerShape& shape);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

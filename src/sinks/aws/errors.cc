@@ -1,4 +1,4 @@
-#include "sinks/aws/common/errors.h"
+#include "sinks/aws/errors.h"
 
 #include <algorithm>
 #include <iterator>
@@ -6,7 +6,7 @@
 #include "aws/errors.h"
 #include "sinks/common/http_outcome.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 namespace {
 
@@ -98,7 +98,7 @@ SendOutcome ClassifyCall(const Result<http::Response>& response, std::string_vie
   if (!err.message.empty()) out.reason += ": " + Shorten(err.message);
   if (IsRetryable(kind)) {
     out.request = Verdict::kRetry;
-    out.retry_after = RetryAfter(*response);
+    out.retry_after = common::RetryAfter(*response);
   } else {
     out.request = Verdict::kReject;
     if (kind == ErrorKind::kAuth) {
@@ -126,4 +126,4 @@ std::string OversizeReason(std::string_view what, size_t bytes, size_t limit) {
          std::to_string(limit) + "-byte limit; dead-lettered, not truncated";
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

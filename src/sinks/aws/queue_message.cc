@@ -1,9 +1,9 @@
-#include "sinks/aws/common/queue_message.h"
+#include "sinks/aws/queue_message.h"
 
-#include "sinks/aws/common/message.h"
+#include "sinks/aws/message.h"
 #include "sinks/common/document.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 Result<QueueMessage> EncodeQueueMessage(const event::EventPtr& ev,
                                         const QueueMessageOptions& options) {
@@ -31,4 +31,4 @@ Result<QueueMessage> EncodeQueueMessage(const event::EventPtr& ev,
   return m;
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

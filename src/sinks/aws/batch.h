@@ -13,7 +13,7 @@
 
 #include "sinks/sink.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 // One API's hard limits on a batch request.
 struct RequestLimits {
@@ -76,4 +76,4 @@ class OutcomeBuilder {
 void SendChunks(std::span<const Chunk> chunks, std::span<const size_t> batch_index,
                 const std::function<ChunkResult(const Chunk&)>& send, OutcomeBuilder* out);
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

@@ -1,6 +1,6 @@
-#include "sinks/aws/common/config.h"
+#include "sinks/aws/config.h"
 
-namespace kv::sinks::aws_common {
+namespace kv::sinks::aws {
 
 AwsConfig ParseAwsConfig(const config::Node& node) {
   AwsConfig c;
@@ -28,4 +28,4 @@ std::string EndpointUrl(std::string_view endpoint_override, std::string_view ser
   return url;
 }
 
-}  // namespace kv::sinks::aws_common
+}  // namespace kv::sinks::aws

@@ -8,6 +8,7 @@ Receivers::Receivers(delivery::Hub& hub, server::Registry& registry, Clock& cloc
     : hub_(hub),
       registry_(registry),
       clock_(clock),
+      aws_(clock),
       histograms_(RegisterReceiverHistograms(registry)) {
   hub_.SetSendObserver([this](size_t i, size_t events, std::chrono::nanoseconds took) {
     ObserveSend(i, events, took);
@@ -26,7 +27,7 @@ void Receivers::ObserveSend(size_t index, size_t events, std::chrono::nanosecond
 }
 
 Result<std::unique_ptr<sinks::Sink>> Receivers::Build(const ReceiverConfig& rc) {
-  sinks::SinkContext ctx{rc.name, &clock_};
+  sinks::SinkContext ctx{rc.name, &clock_, &aws_};
   auto sink = rc.build(ctx);
   if (!sink) return Fail(sink.error().code, "receiver " + rc.name + ": " + sink.error().message);
   return sink;

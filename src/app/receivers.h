@@ -15,6 +15,7 @@
 #include "app/observability.h"
 #include "delivery/hub.h"
 #include "server/metrics.h"
+#include "sinks/common/aws_access.h"
 #include "util/clock.h"
 #include "util/result.h"
 
@@ -49,6 +50,7 @@ class Receivers {
   delivery::Hub& hub_;
   server::Registry& registry_;
   Clock& clock_;
+  sinks::common::AwsAccessPool aws_;  // shared by every receiver's build
   ReceiverHistograms histograms_;
 
   std::mutex mu_;  // guards the two vectors (grown by reloads, read by workers)

@@ -55,10 +55,20 @@ class Sink {
   virtual void Close() {}
 };
 
-// What a sink may use, passed in at build time.
+namespace common {
+class AwsAccessPool;  // sinks/common/aws_access.h
+}
+
+// What a sink may use, passed in at build time; the sink builds none of it
+// itself.
 struct SinkContext {
   std::string receiver_name;
-  Clock* clock = nullptr;
+  Clock* clock = nullptr;  // all of a sink's time; must outlive the sink
+  // Region and credentials for a receiver that signs with SigV4 (the AWS
+  // kinds; search with `aws`), one credential chain shared by the process's
+  // receivers. Null in a context that offers none: such a receiver fails
+  // to build.
+  common::AwsAccessPool* aws = nullptr;
 };
 
 // Parse validates a receiver block without I/O and returns the Builder that

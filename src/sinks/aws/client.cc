@@ -46,7 +46,8 @@ Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_vie
   common::AwsAccessConfig wanted;
   wanted.region = config.region;
   wanted.role_arn = config.role_arn;
-  auto access = common::ResolveAwsAccess(wanted, ctx.receiver_name, *ctx.clock);
+  if (!ctx.aws) return Fail(ErrorCode::kInternal, "no AWS access in this receiver's context");
+  auto access = ctx.aws->Resolve(wanted, ctx.receiver_name);
   if (!access) return tl::unexpected(access.error());
   ::kv::aws::SignOptions sign;
   sign.region = access->region;

@@ -57,7 +57,8 @@ class Client {
 // "sns", "events", "logs"; the endpoint prefix is the same for the six AWS
 // receivers): the region and credentials (common/aws_access.h) and the
 // endpoint. Called from a Builder, at `run`; does no network I/O itself.
-// Errors as ResolveAwsAccess.
+// Region and credentials come from ctx.aws (kInternal when it is null);
+// errors as AwsAccessPool::Resolve.
 Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_view service,
                                         const SinkContext& ctx);
 

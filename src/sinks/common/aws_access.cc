@@ -18,8 +18,7 @@ std::string RoleSessionName(std::string_view receiver) {
   return out;
 }
 
-Result<AwsAccess> ResolveAwsAccess(const AwsAccessConfig& config, std::string_view receiver,
-                                   Clock& clock) {
+Result<AwsAccess> AwsAccessPool::Resolve(const AwsAccessConfig& config, std::string_view receiver) {
   ::kv::aws::ChainOptions chain;
   chain.region = config.region;
   chain.sts_endpoint = config.sts_endpoint;
@@ -35,16 +34,26 @@ Result<AwsAccess> ResolveAwsAccess(const AwsAccessConfig& config, std::string_vi
     access.region = *found;
     chain.region = access.region;
   }
-  access.credentials = ::kv::aws::DefaultChain(chain, clock);
+  {
+    std::lock_guard lock(mu_);
+    auto& shared = chains_[{access.region, config.sts_endpoint}];
+    if (!shared) shared = ::kv::aws::DefaultChain(chain, clock_);
+    access.credentials = shared;
+  }
   if (!access.credentials) return Fail(ErrorCode::kInternal, "AWS credential chain unavailable");
   if (!config.role_arn.empty()) {
     access.credentials = ::kv::aws::AssumeRole(std::move(access.credentials), config.role_arn,
-                                               RoleSessionName(receiver), chain, clock);
+                                               RoleSessionName(receiver), chain, clock_);
     if (!access.credentials) {
       return Fail(ErrorCode::kInternal, "AWS AssumeRole provider unavailable");
     }
   }
   return access;
+}
+
+Result<AwsAccess> ResolveAwsAccess(const AwsAccessConfig& config, std::string_view receiver,
+                                   Clock& clock) {
+  return AwsAccessPool(clock).Resolve(config, receiver);
 }
 
 }  // namespace kv::sinks::common

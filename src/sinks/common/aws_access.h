@@ -7,9 +7,12 @@
 // fetch at their first Get()). The providers it returns are thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "aws/credentials.h"
 #include "util/clock.h"
@@ -37,11 +40,32 @@ struct AwsAccess {
   std::shared_ptr<::kv::aws::CredentialProvider> credentials;  // never null
 };
 
-// Resolves the region (the config's, else the default chain's) and the
-// credentials: the default chain, behind AssumeRole with
-// RoleSessionName(receiver) when role_arn is set. Error kInvalidConfig
-// when no region can be found; kInternal when a provider cannot be made.
-// `clock` must outlive the providers.
+// Hands out region and credentials to the receivers of one process. The
+// default chain for a (region, STS endpoint) is made once and shared by
+// every receiver that asks for it, so it fetches and refreshes credentials
+// (IMDS, IRSA's STS call, a credential_process) once, not once per
+// receiver; an AssumeRole provider stays per receiver (its session name is
+// the receiver's). `kubevents run` keeps one (app::Receivers) and passes it
+// in every SinkContext. Thread-safe.
+class AwsAccessPool {
+ public:
+  // `clock` must outlive the pool and every provider it hands out.
+  explicit AwsAccessPool(Clock& clock) : clock_(clock) {}
+
+  // Resolves the region (the config's, else the default chain's) and the
+  // credentials: the shared default chain, behind AssumeRole with
+  // RoleSessionName(receiver) when role_arn is set. Error kInvalidConfig
+  // when no region can be found; kInternal when a provider cannot be made.
+  Result<AwsAccess> Resolve(const AwsAccessConfig& config, std::string_view receiver);
+
+ private:
+  Clock& clock_;
+  std::mutex mu_;  // guards chains_
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<::kv::aws::CredentialProvider>>
+      chains_;  // by (region, STS endpoint)
+};
+
+// One receiver's access with a chain of its own (a pool of one).
 Result<AwsAccess> ResolveAwsAccess(const AwsAccessConfig& config, std::string_view receiver,
                                    Clock& clock);
 

@@ -232,7 +232,8 @@ Result<std::unique_ptr<Sink>> BuildSearchSink(const SearchConfig& config, const 
     wanted.role_arn = config.aws->role_arn;
     wanted.sts_endpoint = config.aws->sts_endpoint;
     wanted.region_key = "aws.region";
-    auto resolved = common::ResolveAwsAccess(wanted, ctx.receiver_name, *ctx.clock);
+    if (!ctx.aws) return Fail(ErrorCode::kInternal, "no AWS access in this receiver's context");
+    auto resolved = ctx.aws->Resolve(wanted, ctx.receiver_name);
     if (!resolved) return tl::unexpected(resolved.error());
     access = std::move(*resolved);
   }

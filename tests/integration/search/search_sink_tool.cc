@@ -25,6 +25,7 @@
 
 #include "config/node.h"
 #include "event/decode.h"
+#include "sinks/common/aws_access.h"
 #include "sinks/registry.h"
 #include "sinks/search/config.h"
 #include "sinks/search/encoder.h"
@@ -160,7 +161,8 @@ int main(int argc, char** argv) {
     batch.push_back(std::make_shared<const kv::event::Event>(std::move(*ev)));
   }
   kv::SystemClock clock;
-  auto sink = builder(kv::sinks::SinkContext{root.String("name"), &clock});
+  kv::sinks::common::AwsAccessPool aws(clock);
+  auto sink = builder(kv::sinks::SinkContext{root.String("name"), &clock, &aws});
   if (!sink) {
     std::cerr << sink.error().message << "\n";
     return 2;

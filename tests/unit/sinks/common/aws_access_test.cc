@@ -40,5 +40,35 @@ TEST(AwsAccess, ConfiguredRegionIsUsedWithoutLookingItUp) {
   EXPECT_NE(access->credentials, nullptr);
 }
 
+TEST(AwsAccessPool, ReceiversOfOneRegionShareOneCredentialChain) {
+  FakeClock clock;
+  AwsAccessPool pool(clock);
+  AwsAccessConfig eu;
+  eu.region = "eu-west-1";
+  AwsAccessConfig us;
+  us.region = "us-east-1";
+  auto a = pool.Resolve(eu, "sqs events");
+  auto b = pool.Resolve(eu, "sns alerts");
+  auto c = pool.Resolve(us, "kinesis");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->credentials, b->credentials);  // one chain fetches for both
+  EXPECT_NE(a->credentials, c->credentials);  // another region, another chain
+}
+
+TEST(AwsAccessPool, AnAssumedRoleStaysTheReceiversOwn) {
+  FakeClock clock;
+  AwsAccessPool pool(clock);
+  AwsAccessConfig plain;
+  plain.region = "eu-west-1";
+  AwsAccessConfig role = plain;
+  role.role_arn = "arn:aws:iam::123456789012:role/r";
+  auto base = pool.Resolve(plain, "a");
+  auto x = pool.Resolve(role, "x");
+  auto y = pool.Resolve(role, "y");
+  ASSERT_TRUE(base && x && y);
+  EXPECT_NE(x->credentials, base->credentials);
+  EXPECT_NE(x->credentials, y->credentials);  // each with its own session name
+}
+
 }  // namespace
 }  // namespace kv::sinks::common

@@ -22,6 +22,7 @@
 #include "../../support/temp_dir.h"
 #include "kinds.h"
 #include "peer.h"
+#include "sinks/common/aws_access.h"
 #include "sinks/registry.h"
 #include "util/clock.h"
 
@@ -186,7 +187,7 @@ class Conformance : public ::testing::TestWithParam<KindEntry> {
       ADD_FAILURE() << "no builder for " << ReceiverYaml(extra) << problems;
       return nullptr;
     }
-    auto sink = builder(sinks::SinkContext{"conformance", &clock_});
+    auto sink = builder(sinks::SinkContext{"conformance", &clock_, &aws_});
     if (!sink) {
       ADD_FAILURE() << "build failed: " << sink.error().message;
       return nullptr;
@@ -265,6 +266,7 @@ class Conformance : public ::testing::TestWithParam<KindEntry> {
   const KindEntry* entry_ = nullptr;
   kv::testing::TempDir dir_;
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(1767225600))};
+  sinks::common::AwsAccessPool aws_{clock_};
   std::unique_ptr<ScriptedPeer> peer_;
   std::vector<SendOutcome> outcomes_;
 };

@@ -34,7 +34,7 @@ struct Spool::Segment {
   uint64_t size = 0;
   uint64_t last_seq = 0;  // meaningful when has_records
   bool has_records = false;
-  bool sealed = false;  // recovered segments are only read, never appended to
+  bool sealed = false;  // only read, never appended to: recovered, or a failed write stuck in it
   bool dirty = false;   // written since the last fdatasync
 };
 
@@ -87,16 +87,16 @@ uint64_t Spool::ReadAck() {
   return best ? best->first_unacked : 0;
 }
 
-void Spool::WriteAckLocked() {
+Result<void> Spool::WriteAckLocked() {
   ++ack_generation_;
   auto slot = spool_format::EncodeAckSlot({first_unacked_, ack_generation_});
   uint64_t at = (ack_generation_ % 2) * spool_format::kAckSlotBytes;
-  if (auto r = ack_file_->Write(at, std::string_view(slot.data(), slot.size())); !r) {
-    spdlog::error("spool {}: cannot record acknowledgement: {}", options_.dir.string(),
-                  r.error().message);
-  }
-  // TODO(storage faults): a failed sync is not reported.
-  if (options_.fsync == FsyncPolicy::kAlways) (void)ack_file_->Sync();
+  // A slot that was not written keeps its older value: at worst delivered
+  // records come out again after a restart.
+  if (auto r = ack_file_->Write(at, std::string_view(slot.data(), slot.size())); !r) return r;
+  if (options_.fsync == FsyncPolicy::kAlways) return ack_file_->Sync();
+  ack_dirty_ = true;
+  return {};
 }
 
 Result<void> Spool::Recover() {
@@ -127,9 +127,10 @@ Result<void> Spool::Recover() {
     if (seg->has_records) next_seq_ = std::max(next_seq_, seg->last_seq + 1);
     next_seq_ = std::max(next_seq_, first);
     if (!seg->has_records || seg->last_seq < first_unacked) {
-      // Wholly acknowledged (or empty): nothing to keep.
-      // TODO(storage faults): a failed removal is not reported.
-      (void)env_.Unlink(path);
+      // Wholly acknowledged (or empty): nothing to keep. A removal that
+      // fails leaves a file the next open skips the same way.
+      if (auto r = env_.Unlink(path); !r) spdlog::warn("spool: {}", r.error().message);
+      dir_dirty_ = true;
       continue;
     }
     segments_.push_back(std::move(seg));
@@ -195,29 +196,61 @@ Result<void> Spool::RecoverSegment(Segment& seg, uint64_t first_unacked) {
 Result<size_t> Spool::TruncateAfter(uint64_t event_seq) {
   std::lock_guard lock(mu_);
   size_t removed = 0;
+  Result<void> result;
   while (!pending_.empty() && pending_.back().event_seq > event_seq) {
     Index& last = pending_.back();
     Segment* seg = last.segment;
-    if (auto r = seg->file->Truncate(last.offset); !r) return tl::unexpected(r.error());
+    if (auto r = seg->file->Truncate(last.offset); !r) {
+      result = r;
+      break;
+    }
     seg->size = last.offset;
+    seg->dirty = true;
     pending_bytes_ -= last.bytes;
+    if (last.event) resident_bytes_ -= last.bytes;
+    // Sequence numbers stay contiguous in a segment: the next append
+    // takes the number of the first record cut off.
+    next_seq_ = last.seq;
+    const uint64_t seq = last.seq;
     pending_.pop_back();
     ++removed;
     if (!pending_.empty() && pending_.back().segment == seg) {
       seg->last_seq = pending_.back().seq;
     } else {
-      seg->has_records = last.seq > seg->first_seq;
-      seg->last_seq = last.seq - 1;
+      seg->has_records = seq > seg->first_seq;
+      seg->last_seq = seq - 1;
     }
   }
+  DropEmptyTailSegmentsLocked();
   published_ = std::min(published_, pending_.size());
+  taken_ = std::min(taken_, published_);
   first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
   stats_.pending_events = pending_.size();
   stats_.pending_bytes = pending_bytes_;
+  if (!result) return tl::unexpected(result.error());
   return removed;
 }
 
+void Spool::DropEmptyTailSegmentsLocked() {
+  // An emptied segment would otherwise share its name with the next one
+  // opened (named by the same next sequence number).
+  while (!segments_.empty() && !segments_.back()->has_records &&
+         segments_.back()->first_seq >= next_seq_) {
+    if (auto r = env_.Unlink(segments_.back()->path); !r) {
+      spdlog::warn("spool: {}", r.error().message);
+    }
+    dir_dirty_ = true;
+    segments_.pop_back();
+  }
+}
+
 Result<void> Spool::OpenNewSegment() {
+  if (!segments_.empty() && segments_.back()->first_seq == next_seq_) {
+    // The last segment carries this name and has no record (its first write
+    // failed and could not be cut off): the new one replaces it, file and
+    // all, so one name never stands for two segments.
+    segments_.pop_back();
+  }
   auto seg = std::make_unique<Segment>();
   seg->first_seq = next_seq_;
   seg->path = options_.dir / spool_format::SegmentName(next_seq_);
@@ -225,6 +258,7 @@ Result<void> Spool::OpenNewSegment() {
   if (!file) return tl::unexpected(file.error());
   seg->file = std::move(*file);
   segments_.push_back(std::move(seg));
+  dir_dirty_ = true;
   return {};
 }
 
@@ -253,7 +287,10 @@ void Spool::DropOldestLocked(uint64_t needed) {
   }
   if (taken_ == 0) {
     first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
-    WriteAckLocked();
+    if (auto r = WriteAckLocked(); !r) {
+      // The dropped records come out again after a restart; no loss.
+      spdlog::warn("spool {}: {}", options_.dir.string(), r.error().message);
+    }
     DeleteSegmentsBehindLocked();
   }
 }
@@ -302,9 +339,8 @@ Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool
     }
   }
   if (segments_.empty() || segments_.back()->sealed ||
-      segments_.back()->size >= options_.segment_bytes || write_failed_) {
+      segments_.back()->size >= options_.segment_bytes) {
     if (auto r = OpenNewSegment(); !r) return r;
-    write_failed_ = false;
   }
   Segment* seg = segments_.back().get();
   uint64_t seq = next_seq_;
@@ -312,9 +348,14 @@ Result<void> Spool::DoAppend(const event::EventPtr& ev, uint64_t event_seq, bool
   // One append for header and payload.
   const std::string_view parts[] = {std::string_view(header.data(), header.size()), payload};
   if (auto r = seg->file->Append(parts); !r) {
-    // Whatever part was written is cut off at the next open (checksum);
-    // later records go to a fresh segment.
-    write_failed_ = true;
+    // Cut off whatever part went in, so the segment stays whole and the
+    // next append (same seq) goes on in it. If even that fails, seal it:
+    // the torn tail is cut off at the next open, and later records go to a
+    // new segment.
+    if (auto cut = seg->file->Truncate(seg->size); !cut) {
+      seg->sealed = true;
+      spdlog::warn("spool {}: {}", options_.dir.string(), cut.error().message);
+    }
     return r;
   }
   Index idx{seq, event_seq, seg, seg->size, bytes, clock_.SteadyNow(), nullptr};
@@ -355,20 +396,55 @@ void Spool::PublishUpTo(uint64_t event_seq) {
   if (wake) readable_.notify_all();
 }
 
-void Spool::Sync() {
+Result<void> Spool::Sync() {
   std::vector<std::shared_ptr<File>> files;
+  bool dir = false;
+  bool ack = false;
   {
     std::lock_guard lock(mu_);
     for (auto& seg : segments_) {
       if (seg->dirty) {
         files.push_back(seg->file);
-        seg->dirty = false;
+        seg->dirty = false;  // a write from now on marks it again
       }
     }
+    std::swap(dir, dir_dirty_);
+    std::swap(ack, ack_dirty_);
   }
-  // TODO(storage faults): a failed sync is not reported (and the segment
-  // is no longer marked dirty).
-  for (auto& file : files) (void)file->Sync();
+  // Outside the lock: the watcher keeps appending and the worker acking.
+  Result<void> result;
+  std::vector<File*> failed;
+  for (auto& file : files) {
+    if (auto r = file->Sync(); !r) {
+      failed.push_back(file.get());
+      if (result) result = r;
+    }
+  }
+  if (dir) {
+    if (auto r = env_.SyncDir(options_.dir); !r) {
+      if (result) result = r;
+    } else {
+      dir = false;
+    }
+  }
+  if (ack) {
+    if (auto r = ack_file_->Sync(); !r) {
+      if (result) result = r;
+    } else {
+      ack = false;
+    }
+  }
+  if (!result) {
+    std::lock_guard lock(mu_);
+    for (auto& seg : segments_) {
+      if (std::find(failed.begin(), failed.end(), seg->file.get()) != failed.end()) {
+        seg->dirty = true;
+      }
+    }
+    dir_dirty_ = dir_dirty_ || dir;
+    ack_dirty_ = ack_dirty_ || ack;
+  }
+  return result;
 }
 
 event::EventPtr Spool::LoadLocked(const Index& idx) {
@@ -435,10 +511,11 @@ std::vector<Entry> Spool::Take(size_t max_events, size_t max_bytes,
   return out;
 }
 
-void Spool::Ack() {
+Result<void> Spool::Ack() {
+  Result<void> result;
   {
     std::lock_guard lock(mu_);
-    if (taken_ == 0) return;
+    if (taken_ == 0) return {};
     for (size_t i = 0; i < taken_; ++i) {
       pending_bytes_ -= pending_.front().bytes;
       if (pending_.front().event) resident_bytes_ -= pending_.front().bytes;
@@ -448,12 +525,15 @@ void Spool::Ack() {
     published_ -= taken_;
     taken_ = 0;
     first_unacked_ = pending_.empty() ? next_seq_ : pending_.front().seq;
-    WriteAckLocked();
+    result = WriteAckLocked();
+    // Removing segments behind an ack that did not reach the disk is safe:
+    // the records in them are done either way.
     DeleteSegmentsBehindLocked();
     stats_.pending_events = pending_.size();
     stats_.pending_bytes = pending_bytes_;
   }
   room_.notify_all();
+  return result;
 }
 
 void Spool::DeleteSegmentsBehindLocked() {
@@ -461,8 +541,10 @@ void Spool::DeleteSegmentsBehindLocked() {
   while (segments_.size() > 1) {
     Segment& seg = *segments_.front();
     if (seg.has_records && seg.last_seq >= first_unacked_) break;
-    // TODO(storage faults): a failed removal is not reported.
-    (void)env_.Unlink(seg.path);
+    // A removal that fails leaves a file the next open removes (its
+    // records are all behind the ack).
+    if (auto r = env_.Unlink(seg.path); !r) spdlog::warn("spool: {}", r.error().message);
+    dir_dirty_ = true;
     segments_.pop_front();
   }
 }

@@ -19,6 +19,31 @@
 // byte layout is delivery/spool_format.h. A torn or corrupt record ends its
 // segment: the tail is cut off at open.
 //
+// Durability. Sync() makes every record appended so far durable: the dirty
+// segments' data (fdatasync), then the directory when a segment was created
+// or removed since (a new segment's name is not durable without it), then
+// the ack file. A failed sync is reported and its targets stay dirty, so the
+// next Sync() tries them again; the caller (delivery::Hub) never lets a
+// checkpoint covering those records become durable meanwhile. The invariant
+// the hub and kube::Checkpointer keep with it: a checkpoint on disk never
+// covers an event that is not durably in every spool it was routed to.
+//
+// Failed writes. An append that fails (ENOSPC, EIO, a short write) is cut
+// back off its segment at once, so the segment stays whole and the next
+// append reuses it with the same sequence number; if even the cut fails the
+// segment is sealed and the next append opens a new one. There are never
+// two segments with one name: a new segment replaces an empty one that
+// carries its name. Records cut off are never acknowledged or published.
+//
+// Recovery rules at Open(): records below the ack file's first unacknowledged
+// seq are gone (delivered); a segment wholly behind it is removed; a torn or
+// corrupt record and everything after it in its segment is cut off (it was
+// never committed: a commit needs the record synced first under `always`,
+// and under `interval`/`never` only a process crash, which loses no written
+// byte, or a power loss with the checkpoint behind the records, can tear
+// one); then TruncateAfter(the checkpoint's event seq) removes records the
+// checkpoint never covered.
+//
 // Every file operation goes through the Env, and every wait and timestamp
 // through the Clock, given to Open().
 //
@@ -96,9 +121,11 @@ class Spool {
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
-  // Recovery only (before the first Append): removes records whose
-  // event_seq is above `event_seq`, i.e. appended but never committed.
-  // Returns how many were removed.
+  // Removes records whose event_seq is above `event_seq`, i.e. appended but
+  // never committed: at recovery (before the first Append), or to roll back
+  // an event whose commit failed (its records are the unpublished tail).
+  // Segments left empty are removed. Returns how many records were removed;
+  // kIo if a file cannot be cut (the records before it are removed).
   Result<size_t> TruncateAfter(uint64_t event_seq);
 
   // Watcher thread. Writes `ev` as the record for `event_seq`; it is not
@@ -130,11 +157,14 @@ class Spool {
                           Clock::SteadyTime give_up);
   // Worker thread: every record handed out by the last Take() is done
   // (delivered or dead-lettered). Persists the new start of the queue and
-  // deletes segments wholly behind it.
-  void Ack();
+  // deletes segments wholly behind it. kIo if the ack file cannot be written
+  // (or synced, under `always`): the records are done all the same, and at
+  // worst come out again after a restart.
+  Result<void> Ack();
 
-  // Flushes written data to stable storage (fdatasync of dirty segments).
-  void Sync();
+  // Makes everything written so far durable (see Durability above). kIo
+  // with the first failure; whatever failed is tried again next time.
+  Result<void> Sync();
   // Wakes blocked Append()/Take() calls; Append fails from now on.
   void Close();
   // Accepts appends again after Close() (a receiver's worker was replaced)
@@ -171,7 +201,9 @@ class Spool {
   Result<void> Recover();
   Result<void> RecoverSegment(Segment& segment, uint64_t first_unacked);
   Result<void> OpenNewSegment();
-  void WriteAckLocked();
+  Result<void> WriteAckLocked();
+  // Removes the emptied segments at the end of segments_ (after a cut).
+  void DropEmptyTailSegmentsLocked();
   uint64_t ReadAck();
   event::EventPtr LoadLocked(const Index& index);
   void DropOldestLocked(uint64_t needed);
@@ -197,8 +229,9 @@ class Spool {
   uint64_t resident_bytes_ = 0;
   uint32_t ack_generation_ = 0;
   std::unique_ptr<File> ack_file_;
+  bool dir_dirty_ = false;  // a segment was created or removed since the last Sync
+  bool ack_dirty_ = false;  // the ack file was written since the last Sync
   bool closed_ = false;
-  bool write_failed_ = false;  // a failed write leaves a tail that is cut off at the next open
   bool interrupted_ = false;
   int readers_waiting_ = 0;  // Take() calls blocked on readable_
   Clock::SteadyTime last_full_log_{};

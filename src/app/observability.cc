@@ -142,8 +142,9 @@ void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t
            C("receiver_retried_total", "Events sent again after a retryable failure.", ws.retried),
            C("receiver_dead_lettered_total", "Events written to the dead-letter file.",
              ws.dead_lettered),
-           C("receiver_lost_total", "Rejected events the dead-letter file could not take.",
-             ws.lost),
+           C("receiver_dead_letters_dropped_total",
+             "Dead-letter lines dropped when the file rotated past its cap.",
+             hub.dead_letter(i).dropped_counter()),
            C("receiver_dropped_total", "Events dropped by overflow: drop-oldest.", ss.dropped),
            C("receiver_spooled_total", "Events appended to the receiver's spool.", ss.appended),
            G("receiver_spool_events", "Undelivered events in the spool.", ss.pending_events),
@@ -163,6 +164,11 @@ void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watc
     bool ok = watcher.connected.load();
     return server::CheckResult{ok, ok ? "connected" : "API server not answering"};
   });
+  http.AddReadinessCheck("storage", [&hub] {
+    const auto& storage = hub.storage();
+    if (!storage.failing()) return server::CheckResult{true, "data dir writable"};
+    return server::CheckResult{false, "data dir cannot be written: " + storage.reason()};
+  });
   http.AddReadinessCheck("receivers", [&hub, stuck_after, &clock] {
     int64_t now = timeutil::ToMicros(clock.WallNow());
     int64_t limit = std::chrono::duration_cast<std::chrono::microseconds>(stuck_after).count();
@@ -175,6 +181,24 @@ void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watc
     }
     return server::CheckResult{true, std::to_string(hub.size()) + " delivering"};
   });
+}
+
+void ExportStorage(server::Registry& registry, const delivery::StorageHealth& storage) {
+  Check(registry.AddCollector(
+            {{"storage_failing",
+              "1 while the data dir cannot be written (disk full or failing): the watcher "
+              "pauses.",
+              MetricType::kGauge,
+              {}},
+             {"storage_errors_total",
+              "Failed writes, syncs, renames and removals in the data dir.",
+              MetricType::kCounter,
+              {}}},
+            [&storage](server::Collection& c) {
+              c.Add("storage_failing", storage.failing() ? 1 : 0);
+              c.Add("storage_errors_total", static_cast<double>(storage.errors()));
+            }),
+        "storage");
 }
 
 void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& checkpointer,

@@ -55,8 +55,12 @@ void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t
 void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& checkpointer,
                       const ClusterCheckpoint* cluster, Clock& clock);
 
-// /readyz: the watch is connected, and no receiver has been failing the
-// same batch for longer than `stuck_after` (so a dead sink shows).
+// Whether the data dir takes writes (delivery::StorageHealth).
+void ExportStorage(server::Registry& registry, const delivery::StorageHealth& storage);
+
+// /readyz: the watch is connected, the data dir takes writes, and no
+// receiver has been failing the same batch for longer than `stuck_after`
+// (so a dead sink shows).
 void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,
                         const delivery::Hub& hub, const std::atomic<bool>& is_leader,
                         bool leader_election, std::chrono::seconds stuck_after, Clock& clock);

@@ -1,5 +1,7 @@
 #include "app/pipeline.h"
 
+#include <spdlog/spdlog.h>
+
 namespace kv::app {
 
 std::shared_ptr<const Routing> MakeRouting(const Config& config, const delivery::Hub& hub) {
@@ -26,19 +28,78 @@ void Pipeline::Emit(event::Event ev, bool update, const kube::EmittedSet::State&
     if (enricher_) enricher_->Enrich(ev);
     Route(ev, *routing);
   }
+  event::EventPtr shared;
   if (!targets_.empty()) {
     CountEmitted(ev);
-    auto shared = std::make_shared<const event::Event>(std::move(ev));
-    if (!hub_.Stage(shared, targets_, event_seq)) {
-      // Shutdown ended a wait for spool room: the event is not wholly
-      // spooled, so it must not be committed; it comes again next start.
-      checkpointer_.Abandon();
+    shared = std::make_shared<const event::Event>(std::move(ev));
+  }
+  Commit([&] { return TryEmit(shared, event_seq, uid, remembered, position); }, position, all);
+}
+
+Result<bool> Pipeline::TryEmit(const event::EventPtr& ev, uint64_t event_seq,
+                               const std::string& uid, const kube::EmittedSet::State& remembered,
+                               const std::string& position) {
+  if (ev) {
+    auto staged = hub_.Stage(ev, targets_, event_seq);
+    // Shutdown ended a wait for spool room: the event is not wholly
+    // spooled, so it must not be committed; it comes again next start.
+    if (staged && !*staged) return false;
+    Result<void> synced;
+    if (!staged) {
+      synced = tl::unexpected(staged.error());
+    } else {
+      synced = hub_.SyncStaged();
+    }
+    if (!synced) {
+      hub_.Unstage(event_seq);
+      return tl::unexpected(synced.error());
+    }
+  }
+  if (auto c = checkpointer_.Seen(uid, remembered, position); !c) {  // the commit
+    if (ev) hub_.Unstage(event_seq);
+    return tl::unexpected(c.error());
+  }
+  hub_.PublishStaged();
+  return true;
+}
+
+void Pipeline::Commit(const std::function<Result<bool>()>& attempt, const std::string& position,
+                      const kube::EmittedSet& all) {
+  auto& storage = hub_.storage();
+  for (;;) {
+    {
+      auto commits = hub_.LockCommits();
+      auto r = attempt();
+      if (r) {
+        storage.Succeeded(delivery::StorageHealth::kCommit);
+        if (!*r) {
+          checkpointer_.Abandon();
+        } else if (checkpointer_.SnapshotDue()) {
+          if (auto c = CompactLocked(position, all); !c) {
+            spdlog::warn("cannot write the checkpoint snapshot: {}", c.error().message);
+          }
+        }
+        return;
+      }
+      storage.Failed(delivery::StorageHealth::kCommit, r.error().message);
+    }
+    if (!hub_.WaitForDisk(kDiskRetry)) {
+      checkpointer_.Abandon();  // shutdown: nothing more is committed
       return;
     }
-    hub_.SyncStaged();  // under fsync: always, the records are on disk first
   }
-  checkpointer_.Seen(uid, remembered, position, all);  // the commit
-  hub_.PublishStaged();
+}
+
+Result<void> Pipeline::Compact(const std::string& position, const kube::EmittedSet& all) {
+  auto commits = hub_.LockCommits();
+  return CompactLocked(position, all);
+}
+
+Result<void> Pipeline::CompactLocked(const std::string& position, const kube::EmittedSet& all) {
+  // The snapshot covers every committed event: their records must be on
+  // disk first (under fsync interval they may not be yet).
+  if (auto r = hub_.SyncSpools(); !r) return r;
+  return checkpointer_.Snapshot(position, all);
 }
 
 void Pipeline::Route(const event::Event& ev, const Routing& routing) {
@@ -64,16 +125,33 @@ void Pipeline::CountEmitted(const event::Event& ev) {
 
 void Pipeline::Remember(const std::string& uid, const kube::EmittedSet::State& state,
                         const std::string& position, const kube::EmittedSet& all) {
-  checkpointer_.Seen(uid, state, position, all);
+  Commit(
+      [&]() -> Result<bool> {
+        if (auto r = checkpointer_.Seen(uid, state, position); !r) return tl::unexpected(r.error());
+        return true;
+      },
+      position, all);
 }
 
 void Pipeline::Forget(const std::string& uid, const std::string& position,
                       const kube::EmittedSet& all) {
-  checkpointer_.Forgotten(uid, position, all);
+  Commit(
+      [&]() -> Result<bool> {
+        if (auto r = checkpointer_.Forgotten(uid, position); !r) return tl::unexpected(r.error());
+        return true;
+      },
+      position, all);
 }
 
 void Pipeline::Position(const std::string& position, const kube::EmittedSet& all, bool snapshot) {
-  checkpointer_.Position(position, all, snapshot);
+  Commit(
+      [&]() -> Result<bool> {
+        // After a relist reconciled the set: the whole state, else a line.
+        if (snapshot && CompactLocked(position, all)) return true;
+        if (auto r = checkpointer_.Position(position); !r) return tl::unexpected(r.error());
+        return true;
+      },
+      position, all);
 }
 
 }  // namespace kv::app

@@ -12,13 +12,24 @@
 // The watcher's other changes (a uid remembered without being emitted, a
 // uid forgotten, a new resume point) go straight to the checkpoint.
 //
+// Each commit is all or nothing, under the hub's commit lock: if a spool
+// record or the journal line cannot be written (a full or failing disk),
+// what was staged is rolled back, the hub's StorageHealth says so (/readyz,
+// metrics, a log line a minute) and the same commit is tried again every
+// second, so the watcher pauses where it is (the API server keeps events
+// for an hour) until the disk takes writes or shutdown gives up on it.
+// Every so often the checkpoint is compacted: the spools are synced first,
+// then the snapshot is written (see kube/checkpoint.h for the invariant).
+//
 // Threads: Emit/Remember/Forget/Position on the watcher thread only;
 // SetRouting from any thread (a config reload swaps routing while events
 // flow; each event reads the routing once).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,7 +73,26 @@ class Pipeline final : public kube::WatchConsumer {
               const kube::EmittedSet& all) override;
   void Position(const std::string& position, const kube::EmittedSet& all, bool snapshot) override;
 
+  // Folds the checkpoint into a snapshot now, after syncing the spools
+  // (shutdown, once the watcher stopped).
+  Result<void> Compact(const std::string& position, const kube::EmittedSet& all);
+
+  // How long a commit that failed on the disk waits before the next try.
+  static constexpr std::chrono::milliseconds kDiskRetry{1000};
+
  private:
+  // Runs `attempt` (true: committed; false: given up at shutdown) under the
+  // commit lock until it commits, waiting kDiskRetry after each failure;
+  // then compacts the checkpoint if that is due.
+  void Commit(const std::function<Result<bool>()>& attempt, const std::string& position,
+              const kube::EmittedSet& all);
+  // One try at committing an emitted event: stage (`ev` null: routed
+  // nowhere), sync under fsync always, journal line, publish. Rolls the
+  // staged records back on failure.
+  Result<bool> TryEmit(const event::EventPtr& ev, uint64_t event_seq, const std::string& uid,
+                       const kube::EmittedSet::State& remembered, const std::string& position);
+  // Compact with the commit lock held.
+  Result<void> CompactLocked(const std::string& position, const kube::EmittedSet& all);
   // The hub indices of the receivers `ev` reaches under `routing` (into
   // targets_; empty: none).
   void Route(const event::Event& ev, const Routing& routing);

@@ -124,6 +124,7 @@ void ExportAll(server::Registry& registry, server::HttpServer& http, const Confi
   AddReadinessChecks(http, source.watcher_stats(), hub, leadership.is_leader(),
                      leadership.enabled(), std::chrono::seconds(300), clock);
   ExportCheckpoint(registry, checkpointer, leadership.cluster_checkpoint(), clock);
+  ExportStorage(registry, hub.storage());
   leadership.Export(registry);
 }
 
@@ -194,7 +195,7 @@ int Run(const RunOptions& options) {
   uint64_t recover_up_to = cp.committed_event_seq();
   if (auto* cc = leadership.cluster_checkpoint()) recover_up_to = cc->RecoverUpTo(recover_up_to);
   if (auto r = hub.Recover(recover_up_to); !r) return Stop(r.error().message);
-  hub.AddSyncTarget([&cp] { cp.Sync(); });
+  hub.AddSyncTarget([&cp] { return cp.Sync(); });
   hub.Start();
 
   auto limiter = std::make_shared<kube::RateLimiter>(cfg.kube_qps, cfg.kube_burst, clock);

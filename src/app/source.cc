@@ -63,7 +63,7 @@ void Source::Stop() {
   hub_.AbandonStaging();  // a watcher waiting for spool room must not hold up the stop
   if (thread_.joinable()) {
     thread_.join();
-    if (auto r = checkpointer_.Snapshot(watcher_->resource_version(), watcher_->emitted()); !r) {
+    if (auto r = pipeline_.Compact(watcher_->resource_version(), watcher_->emitted()); !r) {
       spdlog::warn("cannot write the final checkpoint: {}", r.error().message);
     }
   }

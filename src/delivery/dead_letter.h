@@ -6,6 +6,14 @@
 // The file is opened for each batch of writes (rare by nature), so it may
 // be moved away at any time. Every file operation goes through the Env.
 //
+// Each line is synced (and the directory, which may have just got the file)
+// before Write returns: the worker acknowledges the event in its spool
+// right after, and the line must not be lost where the record is gone.
+//
+// Bounded: with a cap, the file rotates to `<path>.1` when the next line
+// would take it past half the cap (replacing the previous `.1`, whose lines
+// are counted as dropped), so both together stay within the cap.
+//
 // Thread-safe (one mutex); used by its receiver's worker.
 #pragma once
 
@@ -23,24 +31,38 @@ namespace kv::delivery {
 
 class DeadLetter {
  public:
-  // `env` and `clock` must outlive it.
-  DeadLetter(std::string receiver, std::filesystem::path path, Env& env, Clock& clock)
-      : receiver_(std::move(receiver)), path_(std::move(path)), env_(env), clock_(clock) {}
+  // `env` and `clock` must outlive it. `max_bytes` caps the file and its
+  // rotated copy together (0: no cap).
+  DeadLetter(std::string receiver, std::filesystem::path path, Env& env, Clock& clock,
+             uint64_t max_bytes = 0)
+      : receiver_(std::move(receiver)),
+        path_(std::move(path)),
+        env_(env),
+        clock_(clock),
+        max_bytes_(max_bytes) {}
 
-  // Appends one line; kIo if the file cannot be written (the caller logs it:
-  // the event is then lost, and counted as such).
+  // Appends one line and syncs it; kIo if that fails (the caller keeps the
+  // event and tries again: nothing reaches a log only).
   Result<void> Write(const event::Event& ev, const std::string& reason);
 
   const std::filesystem::path& path() const { return path_; }
   uint64_t written() const { return written_.load(std::memory_order_relaxed); }
+  // Lines dropped by rotation (the old `.1` file replaced).
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  const std::atomic<uint64_t>& dropped_counter() const { return dropped_; }
 
  private:
   const std::string receiver_;
   const std::filesystem::path path_;
   Env& env_;
   Clock& clock_;
+  const uint64_t max_bytes_;
   std::mutex mu_;
   std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> dropped_{0};
+
+  // Moves the file to `.1` if `line_bytes` more would pass half the cap.
+  Result<void> RotateIfFullLocked(uint64_t line_bytes);
 };
 
 }  // namespace kv::delivery

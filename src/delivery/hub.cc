@@ -11,7 +11,8 @@ Hub::Hub(std::filesystem::path data_dir, FsyncPolicy fsync,
       fsync_interval_(fsync_interval),
       env_(env),
       rng_(rng),
-      clock_(clock) {}
+      clock_(clock),
+      storage_(clock) {}
 
 Hub::~Hub() {
   if (syncer_.joinable()) Stop(std::chrono::milliseconds(0));
@@ -40,6 +41,7 @@ std::unique_ptr<Worker> Hub::MakeWorker(size_t index, std::unique_ptr<sinks::Sin
   wo.backoff_base = config.retry_initial;
   wo.backoff_cap = config.retry_max;
   wo.max_retry_age = config.retry_max_age;
+  wo.storage = &storage_;
   if (on_send_) {
     wo.on_send = [this, index](size_t events, std::chrono::nanoseconds took) {
       on_send_(index, events, took);
@@ -121,7 +123,9 @@ Result<void> Hub::Recover(uint64_t committed_event_seq) {
   return {};
 }
 
-void Hub::AddSyncTarget(std::function<void()> sync) { sync_targets_.push_back(std::move(sync)); }
+void Hub::AddSyncTarget(std::function<Result<void>()> sync) {
+  sync_targets_.push_back(std::move(sync));
+}
 
 void Hub::Start() {
   std::unique_lock lock(mu_);
@@ -132,24 +136,43 @@ void Hub::Start() {
   if (fsync_ == FsyncPolicy::kInterval) syncer_ = std::thread([this] { SyncLoop(); });
 }
 
-void Hub::SyncAll() {
-  // Spools before the journal: a journal line on disk must never point at
-  // a spool record that is not.
-  {
-    std::shared_lock lock(mu_);
-    for (auto& r : receivers_) r->spool->Sync();
+Result<void> Hub::SyncSpools() {
+  if (fsync_ == FsyncPolicy::kNever) return {};
+  Result<void> result;
+  std::shared_lock lock(mu_);
+  for (auto& r : receivers_) {
+    if (auto s = r->spool->Sync(); !s && result) result = s;
   }
-  for (auto& f : sync_targets_) f();
+  return result;
+}
+
+void Hub::SyncAll() {
+  // Spools before the journal, with no commit in between: a journal line
+  // on disk must never point at a spool record that is not. If a spool
+  // cannot be synced, the journal waits for the next round.
+  auto commits = LockCommits();
+  Result<void> result = SyncSpools();
+  if (result) {
+    for (auto& f : sync_targets_) {
+      if (auto r = f(); !r && result) result = r;
+    }
+  }
+  if (result) {
+    storage_.Succeeded(StorageHealth::kSync);
+  } else {
+    storage_.Failed(StorageHealth::kSync, result.error().message);
+  }
 }
 
 void Hub::SyncLoop() {
   while (!syncer_stop_.WaitFor(fsync_interval_, clock_)) SyncAll();
 }
 
-bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq) {
+Result<bool> Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers,
+                        uint64_t event_seq) {
   std::shared_lock lock(mu_);
   for (int i : receivers) {
-    for (int attempt = 0;;) {
+    for (;;) {
       Receiver& r = *receivers_[static_cast<size_t>(i)];
       auto res = r.spool->TryAppend(ev, event_seq);
       if (res) {
@@ -163,7 +186,9 @@ bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint6
         Spool* spool = r.spool.get();
         lock.unlock();
         bool room = false;
-        while (!room && !abandon_.load()) room = spool->WaitForRoom(std::chrono::milliseconds(200));
+        while (!room && !abandon_.Stopped()) {
+          room = spool->WaitForRoom(std::chrono::milliseconds(200));
+        }
         lock.lock();
         if (!room) return false;  // shutting down: this event is not committed
         continue;
@@ -177,22 +202,37 @@ bool Hub::Stage(const event::EventPtr& ev, std::span<const int> receivers, uint6
         break;
       }
       if (res.error().code == ErrorCode::kUnavailable) break;  // closed: removed or shutting down
-      if (attempt++ % 50 == 0) {
-        spdlog::error("receiver {}: cannot spool event {}: {}; retrying", r.name,
-                      ev->IdempotencyKey(), res.error().message);
-      }
-      clock_.SleepFor(std::chrono::milliseconds(200));
+      // The disk: the caller rolls back and tries again later.
+      r.staged = true;  // Unstage cuts off whatever this receiver has appended
+      return Fail(ErrorCode::kIo, "receiver " + r.name + ": " + res.error().message);
     }
   }
   return true;
 }
 
-void Hub::SyncStaged() {
-  if (fsync_ != FsyncPolicy::kAlways) return;
+void Hub::Unstage(uint64_t event_seq) {
   std::shared_lock lock(mu_);
   for (auto& r : receivers_) {
-    if (r->staged) r->spool->Sync();
+    if (!r->staged) continue;
+    r->staged = false;
+    if (auto cut = r->spool->TruncateAfter(event_seq - 1); !cut) {
+      // The record stays readable and is delivered though not committed:
+      // at worst a duplicate once the event comes again.
+      spdlog::error("receiver {}: cannot roll back a record: {}", r->name, cut.error().message);
+    }
   }
+}
+
+Result<void> Hub::SyncStaged() {
+  if (fsync_ != FsyncPolicy::kAlways) return {};
+  std::shared_lock lock(mu_);
+  for (auto& r : receivers_) {
+    if (!r->staged) continue;
+    if (auto s = r->spool->Sync(); !s) {
+      return Fail(ErrorCode::kIo, "receiver " + r->name + ": " + s.error().message);
+    }
+  }
+  return {};
 }
 
 void Hub::PublishStaged() {

@@ -17,6 +17,13 @@
 // Files are reached through the Env and time through the Clock given to
 // the constructor; both are passed on to every spool and dead-letter file.
 //
+// Commits and syncs exclude each other (LockCommits): the syncer makes the
+// spools durable and only then the checkpoint journal, with no commit in
+// between, so a journal line on disk never covers a spool record that is not
+// (under fsync: interval; under always each commit syncs its own records).
+// A disk that fails is reported to storage() and never retried here: the
+// caller rolls the event back (Unstage) and decides when to try again.
+//
 // Threads: Add/Replace/Retire/Recover/Start/Stop from the owner;
 // Stage/SyncStaged/PublishStaged from the watcher thread; accessors from
 // anywhere (indices below size() stay valid).
@@ -34,6 +41,7 @@
 #include "delivery/dead_letter.h"
 #include "delivery/options.h"
 #include "delivery/spool.h"
+#include "delivery/storage_health.h"
 #include "delivery/worker.h"
 #include "util/clock.h"
 #include "util/env.h"
@@ -73,22 +81,44 @@ class Hub {
   // Removes from every spool the records of events after `committed_event_seq`
   // (spooled, but never committed to the checkpoint).
   Result<void> Recover(uint64_t committed_event_seq);
-  // Also flushed by the syncer, after the spools.
-  void AddSyncTarget(std::function<void()> sync);
+  // Also flushed by the syncer, after the spools, and only when every spool
+  // synced (the checkpoint journal). Before Start().
+  void AddSyncTarget(std::function<Result<void>()> sync);
   void Start();
+
+  // Held by whoever commits (the watcher's pipeline) around staging and the
+  // checkpoint line, and by the syncer around a round; see above.
+  [[nodiscard]] std::unique_lock<std::mutex> LockCommits() {
+    return std::unique_lock<std::mutex>(commit_mu_);
+  }
 
   // Watcher thread: appends `ev` to the spools of `receivers` (indices in
   // Add order). Waits while a spool is full under overflow: block (without
-  // holding the hub's lock, so reloads go on); retries a failing disk with a
-  // logged error (events are never thrown away here). False only when
-  // AbandonStaging() ended a wait: the event is then not wholly spooled and
-  // must not be committed (the next start cuts off what was appended).
-  bool Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
-  // Shutdown, any thread: a Stage waiting for room gives up (see above).
-  void AbandonStaging() { abandon_.store(true); }
+  // holding the hub's lock, so reloads go on). False when AbandonStaging()
+  // ended a wait: the event is then not wholly spooled and must not be
+  // committed (the next start cuts off what was appended). kIo when a spool
+  // cannot be written: the caller rolls back with Unstage(event_seq).
+  Result<bool> Stage(const event::EventPtr& ev, std::span<const int> receivers, uint64_t event_seq);
+  // Removes what Stage() appended for `event_seq` (not yet published), so
+  // the event can be staged again later. Watcher thread.
+  void Unstage(uint64_t event_seq);
+  // Shutdown, any thread: a Stage waiting for room gives up (see above),
+  // and so does a commit waiting for the disk (WaitForDisk).
+  void AbandonStaging() { abandon_.Stop(); }
+  // Waits `d` before the next try of a commit that failed on the disk;
+  // false when AbandonStaging() was called (give up).
+  bool WaitForDisk(std::chrono::milliseconds d) { return !abandon_.WaitFor(d, clock_); }
   // Under fsync: always, syncs the spools Stage() wrote to since the last
-  // PublishStaged (before the checkpoint commits their events).
-  void SyncStaged();
+  // PublishStaged (before the checkpoint commits their events). kIo when a
+  // sync fails (roll back with Unstage).
+  Result<void> SyncStaged();
+  // Unless fsync is never: syncs every spool now (before a checkpoint
+  // snapshot covers what they hold). Call with the commit lock held.
+  Result<void> SyncSpools();
+  // One round of the syncer (fsync: interval) now: under the commit lock,
+  // the spools, then, if they all synced, the sync targets; the outcome goes
+  // to storage(). Also at Stop, and for tests.
+  void SyncAll();
   // Publishes what was staged (after the checkpoint committed it), unless
   // publishing is gated.
   void PublishStaged();
@@ -114,6 +144,10 @@ class Hub {
   // A file-system-safe form of a receiver name (for its directory).
   static std::string DirName(const std::string& receiver);
 
+  // Whether the data dir takes writes (for /readyz and the metrics).
+  StorageHealth& storage() { return storage_; }
+  const StorageHealth& storage() const { return storage_; }
+
  private:
   struct Receiver {
     std::string name;
@@ -127,7 +161,6 @@ class Hub {
   std::unique_ptr<Worker> MakeWorker(size_t index, std::unique_ptr<sinks::Sink> sink,
                                      const DeliveryConfig& config);
   void SyncLoop();
-  void SyncAll();
 
   // Constant after construction.
   const std::filesystem::path data_dir_;
@@ -139,13 +172,15 @@ class Hub {
 
   mutable std::shared_mutex mu_;  // receivers_ shape and each worker pointer
   std::vector<std::unique_ptr<Receiver>> receivers_;
-  std::vector<std::function<void()>> sync_targets_;  // fixed after Start()
+  std::vector<std::function<Result<void>()>> sync_targets_;  // fixed after Start()
   std::function<void(size_t, size_t, std::chrono::nanoseconds)> on_send_;
   bool started_ = false;
   StopSignal syncer_stop_;
   std::thread syncer_;
   std::atomic<bool> gated_{false};
-  std::atomic<bool> abandon_{false};
+  StopSignal abandon_;
+  std::mutex commit_mu_;  // see LockCommits
+  StorageHealth storage_;
 };
 
 }  // namespace kv::delivery

@@ -60,11 +60,11 @@ void Worker::Loop() {
     if (batch.empty()) {
       // Nothing readable (or only unreadable records, already counted):
       // acknowledge whatever was handed out and look again.
-      spool_.Ack();
+      Ack();
       continue;
     }
     if (!Deliver(batch)) break;  // shutdown mid-retry: the batch stays spooled
-    spool_.Ack();
+    Ack();
   }
   if (!spool_.Empty()) {
     spdlog::warn("receiver {}: {} events stay in the spool for the next start", receiver_,
@@ -72,14 +72,40 @@ void Worker::Loop() {
   }
 }
 
-void Worker::DeadLetterEvent(const event::EventPtr& ev, const std::string& reason) {
-  if (auto r = dead_letter_.Write(*ev, reason); !r) {
-    stats_.lost.fetch_add(1, std::memory_order_relaxed);
-    spdlog::error("receiver {}: event {} rejected ({}) and lost: {}", receiver_,
-                  ev->IdempotencyKey(), reason, r.error().message);
-    return;
+void Worker::Ack() {
+  auto r = spool_.Ack();
+  if (!options_.storage) return;
+  if (r) {
+    options_.storage->Succeeded(StorageHealth::kAck);
+  } else {
+    options_.storage->Failed(StorageHealth::kAck, r.error().message);
   }
-  stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::DeadLetterEvent(const event::EventPtr& ev, const std::string& reason) {
+  dead_letters_.emplace_back(ev, reason);
+}
+
+bool Worker::WriteDeadLetters() {
+  Backoff backoff(options_.backoff_base, options_.backoff_cap, rng_);
+  while (!dead_letters_.empty()) {
+    auto& [ev, reason] = dead_letters_.back();
+    auto r = dead_letter_.Write(*ev, reason);
+    if (r) {
+      stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+      dead_letters_.pop_back();
+      if (options_.storage) options_.storage->Succeeded(StorageHealth::kDeadLetter);
+      continue;
+    }
+    if (options_.storage) options_.storage->Failed(StorageHealth::kDeadLetter, r.error().message);
+    if (!SleepBeforeRetry(backoff.Next())) {
+      spdlog::warn("receiver {}: shutdown with {} rejected events not yet in {}; they stay spooled",
+                   receiver_, dead_letters_.size(), dead_letter_.path().string());
+      dead_letters_.clear();
+      return false;
+    }
+  }
+  return true;
 }
 
 std::vector<event::EventPtr> Worker::Sort(const std::vector<event::EventPtr>& batch,
@@ -151,6 +177,7 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
     if (options_.on_send) options_.on_send(batch.size(), clock_.SteadyNow() - t0);
 
     std::vector<event::EventPtr> again = Sort(batch, out);
+    if (!WriteDeadLetters()) return false;
     if (again.empty()) {
       stats_.stuck_since_micros.store(0, std::memory_order_relaxed);
       return true;
@@ -170,6 +197,7 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
       for (const auto& ev : batch) DeadLetterEvent(ev, reason);
       spdlog::error("receiver {}: {} events dead-lettered to {}: {}", receiver_, batch.size(),
                     dead_letter_.path().string(), reason);
+      if (!WriteDeadLetters()) return false;
       stats_.stuck_since_micros.store(0, std::memory_order_relaxed);
       return true;
     }

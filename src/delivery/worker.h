@@ -27,6 +27,7 @@
 
 #include "delivery/dead_letter.h"
 #include "delivery/spool.h"
+#include "delivery/storage_health.h"
 #include "event/event.h"
 #include "sinks/sink.h"
 #include "util/backoff.h"
@@ -43,6 +44,8 @@ struct WorkerOptions {
   std::chrono::seconds max_retry_age{0};
   // Called after every Send with the batch size and how long it took.
   std::function<void(size_t events, std::chrono::nanoseconds took)> on_send;
+  // Told when acknowledgements or dead letters cannot be written (may be null).
+  StorageHealth* storage = nullptr;
 };
 
 struct WorkerStats {
@@ -50,7 +53,7 @@ struct WorkerStats {
   std::atomic<uint64_t> retried{0};       // events sent again
   std::atomic<uint64_t> failed_sends{0};  // Send calls that did not deliver everything
   std::atomic<uint64_t> dead_lettered{0};
-  std::atomic<uint64_t> lost{0};  // rejected and the dead-letter file failed too
+  std::atomic<uint64_t> lost{0};  // unused: a dead letter that cannot be written waits instead
   std::atomic<uint64_t> batches{0};
   std::atomic<int64_t> stuck_since_micros{0};  // wall time of the first failed try of the
                                                // batch now retried; 0 when not stuck
@@ -79,9 +82,17 @@ class Worker {
   // Sends `batch` until every event is delivered or dead-lettered (true),
   // or the shutdown deadline passes (false).
   bool Deliver(std::vector<Entry>& batch);
+  // Queues `ev` for the dead-letter file (written by WriteDeadLetters).
   void DeadLetterEvent(const event::EventPtr& ev, const std::string& reason);
-  // Applies `out`'s verdicts to `batch`: counts the delivered, dead-letters
-  // the rejected, and returns the events to retry.
+  // Writes the queued dead letters; while the file cannot be written, waits
+  // and tries again (the batch is not acknowledged before they are in it).
+  // False once the shutdown deadline passes with some unwritten: the batch
+  // then stays spooled.
+  bool WriteDeadLetters();
+  // Acknowledges the batch handed out last, telling `storage` how it went.
+  void Ack();
+  // Applies `out`'s verdicts to `batch`: counts the delivered, queues the
+  // rejected for the dead-letter file, and returns the events to retry.
   std::vector<event::EventPtr> Sort(const std::vector<event::EventPtr>& batch,
                                     const sinks::SendOutcome& out);
   // The wait before the next retry after `out`: `backoff`'s next step, or
@@ -105,6 +116,9 @@ class Worker {
   std::condition_variable wake_;  // interrupts backoff sleeps at shutdown
   bool closing_ = false;
   Clock::SteadyTime deadline_ = Clock::SteadyTime::max();
+
+  // Worker thread only.
+  std::vector<std::pair<event::EventPtr, std::string>> dead_letters_;  // event, reason
 
   WorkerStats& stats_;
 };

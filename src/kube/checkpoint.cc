@@ -143,10 +143,11 @@ Result<Checkpoint> DecodeCheckpoint(std::string_view json) {
 }
 
 Result<std::optional<Checkpoint>> FileCheckpointStore::Load() {
-  // TODO(storage faults): a failing stat is taken for "no checkpoint yet".
-  if (auto exists = env_.FileExists(path_); !exists || !*exists) {
-    return std::optional<Checkpoint>();
-  }
+  // Only a file that is surely absent is a first start; a failing stat is
+  // an error (taking it for a first start would relist and drop old events).
+  auto exists = env_.FileExists(path_);
+  if (!exists) return tl::unexpected(exists.error());
+  if (!*exists) return std::optional<Checkpoint>();
   auto text = env_.ReadFile(path_);
   if (!text) return tl::unexpected(text.error());
   auto cp = DecodeCheckpoint(*text);
@@ -183,6 +184,9 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(std::unique_ptr<Checkpo
   auto text = env.ReadFile(cp->options_.journal);
   if (!text) return tl::unexpected(text.error());
   if (auto r = cp->Replay(*text); !r) return tl::unexpected(r.error());
+  auto size = cp->journal_->Size();
+  if (!size) return tl::unexpected(size.error());
+  cp->journal_bytes_ = *size;
   cp->event_seq_ = cp->recovered_.event_seq;
   cp->committed_seq_ = cp->event_seq_;
   cp->journal_seq_ = cp->recovered_.journal_seq;
@@ -237,25 +241,25 @@ Result<void> Checkpointer::Replay(const std::string& text) {
 
 Checkpoint Checkpointer::TakeRecovered() { return std::move(recovered_); }
 
-void Checkpointer::Append(std::string line, const std::string& position, const EmittedSet& all,
-                          const std::function<void()>& mirror_update) {
-  if (abandoned_) return;
-  // Retry a failed write rather than go on: a line missing here means a
-  // spooled event the next start would cut off and fetch again, but only
-  // if the process dies; keep trying so it does not come to that.
-  for (int attempt = 0;; ++attempt) {
-    size_t written = 0;
-    auto w = journal_->Append(line, &written);
-    if (w) break;
-    // A partial line would be cut off at the next open; finish it.
-    line.erase(0, written);
-    if (attempt % 100 == 0) {
-      spdlog::error("checkpoint journal: {}", w.error().message);
-    }
-    clock_.SleepFor(std::chrono::milliseconds(100));
+Result<void> Checkpointer::Append(uint64_t jseq, const std::string& line,
+                                  const std::string& position,
+                                  const std::function<void()>& mirror_update) {
+  if (abandoned_) return {};
+  if (journal_torn_) {
+    // A failed write left part of a line: cut it before anything follows.
+    if (auto r = journal_->Truncate(journal_bytes_); !r) return r;
+    journal_torn_ = false;
   }
-  // TODO(storage faults): a failed sync is not reported.
-  if (options_.fsync_every_line) (void)journal_->Sync();
+  auto written = journal_->Append(line);
+  if (written && options_.fsync_every_line) written = journal_->Sync();
+  if (!written) {
+    // Nothing is committed: take the line back off (the caller rolls back
+    // the event's spool records and tries again later).
+    journal_torn_ = !journal_->Truncate(journal_bytes_);
+    return written;
+  }
+  journal_bytes_ += line.size();
+  journal_seq_ = jseq;
   committed_seq_ = event_seq_;
   if (mirror_) {
     if (mirror_update) mirror_update();
@@ -265,37 +269,36 @@ void Checkpointer::Append(std::string line, const std::string& position, const E
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.WallNow().time_since_epoch())
           .count());
   ++lines_since_snapshot_;
-  if (lines_since_snapshot_ >= options_.compact_lines ||
-      clock_.SteadyNow() - last_snapshot_ >= options_.compact_interval) {
-    if (auto r = Snapshot(position, all); !r) {
-      spdlog::warn("cannot write the checkpoint to {}: {}", store_->Describe(), r.error().message);
-    }
-  }
+  return {};
 }
 
-void Checkpointer::Seen(const std::string& uid, const EmittedSet::State& state,
-                        const std::string& position, const EmittedSet& all) {
-  std::string line = std::to_string(++journal_seq_) + " S " + std::to_string(event_seq_) + " " +
+bool Checkpointer::SnapshotDue() const {
+  return lines_since_snapshot_ >= options_.compact_lines ||
+         clock_.SteadyNow() - last_snapshot_ >= options_.compact_interval;
+}
+
+Result<void> Checkpointer::Seen(const std::string& uid, const EmittedSet::State& state,
+                                const std::string& position) {
+  const uint64_t jseq = journal_seq_ + 1;
+  std::string line = std::to_string(jseq) + " S " + std::to_string(event_seq_) + " " +
                      Dash(position) + " " + uid + " " + Dash(state.resource_version) + " " +
                      std::to_string(state.count) + " " + std::to_string(state.series_count) + " " +
                      std::to_string(state.last_seen_micros) + "\n";
-  Append(std::move(line), position, all, [&] { mirror_->Seen(uid, state); });
+  return Append(jseq, line, position, [&] { mirror_->Seen(uid, state); });
 }
 
-void Checkpointer::Forgotten(const std::string& uid, const std::string& position,
-                             const EmittedSet& all) {
-  std::string line = std::to_string(++journal_seq_) + " F " + std::to_string(event_seq_) + " " +
+Result<void> Checkpointer::Forgotten(const std::string& uid, const std::string& position) {
+  const uint64_t jseq = journal_seq_ + 1;
+  std::string line = std::to_string(jseq) + " F " + std::to_string(event_seq_) + " " +
                      Dash(position) + " " + uid + "\n";
-  Append(std::move(line), position, all, [&] { mirror_->Forgotten(uid); });
+  return Append(jseq, line, position, [&] { mirror_->Forgotten(uid); });
 }
 
-void Checkpointer::Position(const std::string& position, const EmittedSet& all, bool snapshot) {
-  if (snapshot) {
-    if (auto r = Snapshot(position, all); r) return;
-  }
-  std::string line = std::to_string(++journal_seq_) + " P " + std::to_string(event_seq_) + " " +
-                     Dash(position) + "\n";
-  Append(std::move(line), position, all, nullptr);
+Result<void> Checkpointer::Position(const std::string& position) {
+  const uint64_t jseq = journal_seq_ + 1;
+  std::string line =
+      std::to_string(jseq) + " P " + std::to_string(event_seq_) + " " + Dash(position) + "\n";
+  return Append(jseq, line, position, nullptr);
 }
 
 Checkpoint Checkpointer::Current(const std::string& position, const EmittedSet& all) const {
@@ -317,23 +320,34 @@ Result<void> Checkpointer::Snapshot(const std::string& position, const EmittedSe
     return Fail(ErrorCode::kInternal, "events in flight");
   }
   Checkpoint cp = Current(position, all);
-  if (auto r = store_->Save(cp); !r) return r;
+  if (auto r = store_->Save(cp); !r) {
+    // Try again only after a while: each try encodes the whole state.
+    last_snapshot_ = clock_.SteadyNow();
+    lines_since_snapshot_ = 0;
+    return r;
+  }
   if (mirror_) {
     // A relist may have changed the set wholesale.
     mirror_->Replace(cp.emitted);
     mirror_->Committed(position, committed_seq_, journal_seq_);
   }
-  // Every journal line is in the snapshot now.
-  if (auto r = journal_->Truncate(0); !r) spdlog::warn("{}", r.error().message);
+  // Every journal line is in the snapshot now (which is durable, so the
+  // cut may be lost in a power loss: replay skips lines the snapshot has).
+  if (auto r = journal_->Truncate(0); !r) {
+    spdlog::warn("{}", r.error().message);
+  } else {
+    journal_bytes_ = 0;
+    journal_torn_ = false;
+  }
   lines_since_snapshot_ = 0;
   last_snapshot_ = clock_.SteadyNow();
   last_snapshot_wall_ = clock_.WallNow();
   return {};
 }
 
-void Checkpointer::Sync() {
-  // TODO(storage faults): a failed sync is not reported.
-  if (journal_) (void)journal_->Sync();
+Result<void> Checkpointer::Sync() {
+  if (!journal_) return {};
+  return journal_->Sync();
 }
 
 }  // namespace kv::kube

@@ -16,6 +16,25 @@
 // event is not in the emitted set, so it comes again from the API server.
 // A crash after (2) leaves the event spooled and remembered.
 //
+// The invariant, under every fsync policy and crash point, power loss
+// included: the checkpoint on disk (snapshot + journal) never covers an
+// event that is not durably in every spool it was routed to. How it holds:
+//  - fsync always: the spools are synced before the journal line is
+//    written, and the line is synced before the commit returns;
+//  - fsync interval: the syncer syncs the spools, then the journal, with no
+//    commit in between (delivery::Hub::LockCommits);
+//  - a snapshot is written only after the spools were synced (the pipeline's
+//    Compact), atomically (temp file, fsync, rename, directory fsync), and
+//    only then is the journal emptied;
+//  - a journal line that cannot be written or synced is cut off again at
+//    once and reported (kIo): the caller rolls the event's spool records
+//    back and tries later; nothing after it is written until the cut
+//    succeeds, so no line ever follows a torn one.
+// Recovery: the snapshot, then the journal lines after its journalSeq up to
+// the first unreadable one (cut off); the spools then drop records past the
+// recovered eventSeq (Spool::TruncateAfter). Under fsync never, a power loss
+// may lose events (documented); a process crash never does.
+//
 // Every file operation (journal, snapshot) goes through an injected Env.
 #pragma once
 
@@ -121,13 +140,17 @@ class Checkpointer final {
   uint64_t NextEventSeq() { return ++event_seq_; }
   // `uid` is now remembered as `state` (emitted, or skipped as too old);
   // this line commits every event numbered so far. `position` is the
-  // resume point that is safe once it is durable.
-  void Seen(const std::string& uid, const EmittedSet::State& state, const std::string& position,
-            const EmittedSet& all);
-  void Forgotten(const std::string& uid, const std::string& position, const EmittedSet& all);
-  // The resume point moved; `snapshot` writes the whole state instead of
-  // a line (after a relist reconciled it).
-  void Position(const std::string& position, const EmittedSet& all, bool snapshot);
+  // resume point that is safe once it is durable. kIo when the line cannot
+  // be written (or synced, with fsync_every_line): nothing was committed,
+  // and the call may be repeated.
+  Result<void> Seen(const std::string& uid, const EmittedSet::State& state,
+                    const std::string& position);
+  Result<void> Forgotten(const std::string& uid, const std::string& position);
+  // The resume point moved.
+  Result<void> Position(const std::string& position);
+  // A snapshot is due (so many lines or so long since the last one, or
+  // since a failed try).
+  bool SnapshotDue() const;
 
   // The event in hand could not be wholly spooled (shutdown ended a wait
   // for room): write nothing more, so neither it nor anything after it is
@@ -135,8 +158,11 @@ class Checkpointer final {
   void Abandon() { abandoned_ = true; }
 
   // fdatasync of the journal (the fsync=interval syncer; any thread).
-  void Sync();
-  // Writes a snapshot now (shutdown). Watcher thread, or after it stopped.
+  Result<void> Sync();
+  // Writes a snapshot now and empties the journal. The caller has made the
+  // spools durable first (see the invariant above). Watcher thread, or
+  // after it stopped. On failure the next one is due only after
+  // compact_interval.
   Result<void> Snapshot(const std::string& position, const EmittedSet& all);
 
   // Under leader election: also keep `mirror` (the cluster's copy, which
@@ -159,10 +185,10 @@ class Checkpointer final {
   Checkpointer(std::unique_ptr<CheckpointStore> store, CheckpointerOptions options, Env& env,
                Clock& clock);
   Result<void> Replay(const std::string& text);
-  // Writes `line`; `mirror_update` (may be null) then tells the mirror
-  // what changed, before it hears the new position.
-  void Append(std::string line, const std::string& position, const EmittedSet& all,
-              const std::function<void()>& mirror_update);
+  // Writes `line` (numbered `jseq`); `mirror_update` (may be null) then
+  // tells the mirror what changed, before it hears the new position.
+  Result<void> Append(uint64_t jseq, const std::string& line, const std::string& position,
+                      const std::function<void()>& mirror_update);
 
   // Constant after construction.
   const std::unique_ptr<CheckpointStore> store_;
@@ -185,6 +211,8 @@ class Checkpointer final {
   std::vector<Checkpoint::Handover> handovers_;
   std::atomic<int64_t> last_commit_micros_{0};
   std::unique_ptr<File> journal_;
+  uint64_t journal_bytes_ = 0;  // the journal's whole lines; beyond it is a failed write
+  bool journal_torn_ = false;   // a failed write could not be cut off yet
 };
 
 }  // namespace kv::kube

@@ -28,7 +28,10 @@ Result<void> WriteAtomic(Env& env, const std::filesystem::path& path, std::strin
   if (auto r = (*file)->Append(data); !r) return r;
   if (auto r = (*file)->SyncAll(); !r) return r;
   if (auto r = (*file)->Close(); !r) return r;
-  return env.Rename(tmp, path);
+  if (auto r = env.Rename(tmp, path); !r) return r;
+  // The new name is durable only once its directory is synced.
+  std::filesystem::path dir = path.parent_path();
+  return env.SyncDir(dir.empty() ? std::filesystem::path(".") : dir);
 }
 
 Result<void> WriteAtomic(const std::filesystem::path& path, std::string_view data) {

@@ -267,7 +267,7 @@ TEST(CheckpointMirror, TheCheckpointerReportsEachCommittedEvent) {
   (*cp)->SetMirror(m.get());
   EmittedSet set;
   uint64_t seq = (*cp)->NextEventSeq();
-  (*cp)->Seen("u1", St("20"), "20", set);
+  ASSERT_TRUE((*cp)->Seen("u1", St("20"), "20"));
   clock.Advance(kInterval);
   ASSERT_TRUE(c.AwaitPublished(seq));
   {
@@ -276,7 +276,7 @@ TEST(CheckpointMirror, TheCheckpointerReportsEachCommittedEvent) {
     EXPECT_EQ(c.saved.back().emitted.count("u1"), 1u);
   }
   AwaitTurnDone(c, clock, 2);
-  (*cp)->Forgotten("u1", "21", set);
+  ASSERT_TRUE((*cp)->Forgotten("u1", "21"));
   clock.Advance(kInterval);
   ASSERT_TRUE(c.Await(
       [&] { return c.saved.back().resource_version == "21" && c.saved.back().emitted.empty(); }));

@@ -185,6 +185,38 @@ void Watcher::HandleFrame(std::string_view line) {
   }
 }
 
+bool Watcher::OnWatchChunk(std::string_view chunk) {
+  size_t start = 0;
+  while (start < chunk.size()) {
+    size_t nl = chunk.find('\n', start);
+    size_t end = nl == std::string_view::npos ? chunk.size() : nl;
+    // Checked before buffering, so no more than the cap is ever held.
+    if (partial_line_.size() + (end - start) > options_.max_watch_line_bytes) {
+      line_too_long_ = true;
+      stats_.oversized_lines.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn(
+          "watch on {}: a line longer than {} bytes (no Kubernetes object is that large); "
+          "dropping the connection and resuming from resourceVersion {}",
+          client_.server(), options_.max_watch_line_bytes, resource_version_);
+      return false;
+    }
+    if (nl == std::string_view::npos) {
+      partial_line_.append(chunk.substr(start));
+      break;
+    }
+    if (partial_line_.empty()) {
+      HandleFrame(chunk.substr(start, nl - start));
+    } else {
+      partial_line_.append(chunk.substr(start, nl - start));
+      HandleFrame(partial_line_);
+      partial_line_.clear();
+    }
+    start = nl + 1;
+    if (frame_error_) return false;
+  }
+  return !stop_.Stopped();
+}
+
 Result<bool> Watcher::ResourceVersionExpired() {
   if (resource_version_.empty()) return false;
   auto resp =
@@ -210,33 +242,16 @@ Watcher::WatchEnd Watcher::WatchOnce() {
   frames_in_watch_ = 0;
   partial_line_.clear();
   frame_error_.reset();
+  line_too_long_ = false;
   // The server ends the watch after `timeout` seconds; silence well past
   // that means the connection died unnoticed.
   auto idle = std::chrono::seconds(timeout) + options_.watch_idle_margin;
   auto resp = client_.Watch(
-      path,
-      [&](std::string_view chunk) {
-        size_t start = 0;
-        while (start < chunk.size()) {
-          size_t nl = chunk.find('\n', start);
-          if (nl == std::string_view::npos) {
-            partial_line_.append(chunk.substr(start));
-            break;
-          }
-          if (partial_line_.empty()) {
-            HandleFrame(chunk.substr(start, nl - start));
-          } else {
-            partial_line_.append(chunk.substr(start, nl - start));
-            HandleFrame(partial_line_);
-            partial_line_.clear();
-          }
-          start = nl + 1;
-          if (frame_error_) return false;
-        }
-        return !stop_.Stopped();
-      },
-      idle);
+      path, [this](std::string_view chunk) { return OnWatchChunk(chunk); }, idle);
+  // Release an oversized line's memory now, not at the next watch.
+  std::string().swap(partial_line_);
   if (stop_.Stopped()) return WatchEnd::kTimeout;
+  if (line_too_long_) return WatchEnd::kError;
   if (frame_error_) return *frame_error_ == ErrorCode::kGone ? WatchEnd::kGone : WatchEnd::kError;
   auto answer = CheckAnswer(resp, "watch on " + client_.server() + " failed");
   if (!answer && answer.error().code == ErrorCode::kGone) return WatchEnd::kGone;
@@ -279,7 +294,9 @@ void Watcher::Run() {
     }
     fresh = false;
     WatchEnd end = WatchOnce();
-    if (frames_in_watch_ > 0 && !frame_error_) backoff.Reset();  // the connection worked
+    // The connection worked, unless it ended on a bad line: a server that
+    // sends the same oversized line again must not be asked in a tight loop.
+    if (frames_in_watch_ > 0 && !frame_error_ && !line_too_long_) backoff.Reset();
     switch (end) {
       case WatchEnd::kTimeout:
         backoff.Reset();

@@ -27,6 +27,14 @@
 
 namespace kv::kube {
 
+// The longest watch line (one JSON frame) the watcher buffers. An object
+// is at most ~1.5 MiB in etcd, so a longer line comes from a broken or
+// hostile server or proxy: the watcher then drops the connection (it
+// cannot know where the frame ends without reading it all) and resumes
+// from the last good resourceVersion, so it never holds more than about
+// this much of one line.
+inline constexpr size_t kMaxWatchLineBytes = size_t{16} << 20;
+
 struct WatcherOptions {
   event::ApiGroup api_group = event::ApiGroup::kCore;
   std::string namespace_;                    // watch one namespace; empty = all
@@ -42,6 +50,7 @@ struct WatcherOptions {
   std::chrono::milliseconds backoff_cap{30000};
   std::chrono::milliseconds request_timeout{60000};
   std::chrono::seconds watch_idle_margin{15};
+  size_t max_watch_line_bytes = kMaxWatchLineBytes;
 };
 
 // Where the watcher's output goes, in order, on the watcher thread: each
@@ -85,6 +94,7 @@ struct WatcherStats {
   std::atomic<uint64_t> reconnects{0};         // watch ended by an error
   std::atomic<uint64_t> gone{0};               // 410 answers
   std::atomic<uint64_t> expired_on_resume{0};  // version gone before a resumed watch
+  std::atomic<uint64_t> oversized_lines{0};    // watches dropped for a line over the cap
   // True while the API server answers: set by a good list, version check
   // or watch frame, cleared when a request or watch fails (readiness).
   std::atomic<bool> connected{false};
@@ -125,6 +135,9 @@ class Watcher {
   // True when the server says resource_version_ is gone (410); an error
   // when it could not be asked.
   Result<bool> ResourceVersionExpired();
+  // A piece of a watch body: splits it into lines for HandleFrame. False
+  // ends the watch (an ERROR frame, a line over the cap, stop).
+  bool OnWatchChunk(std::string_view chunk);
   // One line of a watch stream; an ERROR frame sets frame_error_.
   void HandleFrame(std::string_view line);
   // `position`: the resume point once this event is handled.
@@ -146,6 +159,7 @@ class Watcher {
   std::string partial_line_;
   uint64_t frames_in_watch_ = 0;
   std::optional<ErrorCode> frame_error_;  // the current watch's ERROR frame, per api_answer.h
+  bool line_too_long_ = false;            // the current watch was dropped for an oversized line
   int64_t start_micros_ = 0;
   bool restored_ = false;
 

@@ -5,7 +5,9 @@
 // taken in order: LIST pages (`?limit=`), resume checks
 // (`?limit=1&resourceVersionMatch=Exact`) and WATCH streams (`?watch=1`).
 // A watch's pieces go out as separate HTTP chunks; a piece may first wait
-// for the test (`before`), so a frame can be cut across reads for sure.
+// for the test (`before`), so a frame can be cut across reads for sure,
+// and may repeat its bytes (`times`), so a huge line streams out without
+// the test holding it whole.
 // When a queue runs dry: a LIST gets 503, a check 200 (the version exists),
 // a watch stays open, silent, until Close().
 //
@@ -35,8 +37,15 @@ class FakeApiServer {
   struct Piece {
     Piece(std::string b, std::function<void()> f = nullptr)  // NOLINT: implicit from bytes
         : bytes(std::move(b)), before(std::move(f)) {}
+    // `bytes` sent `times` times in a row.
+    static Piece Repeated(std::string b, size_t times) {
+      Piece p(std::move(b));
+      p.times = times;
+      return p;
+    }
     std::string bytes;
     std::function<void()> before;  // runs on the server thread first; may block
+    size_t times = 1;
   };
   struct Stream {
     int status = 200;  // anything else: `body` is the whole (non-streamed) answer
@@ -160,7 +169,9 @@ class FakeApiServer {
   bool Write(const Stream& s, httplib::DataSink& sink) {
     for (const Piece& p : s.pieces) {
       if (p.before) p.before();
-      if (!sink.write(p.bytes.data(), p.bytes.size())) return false;
+      for (size_t i = 0; i < p.times; ++i) {
+        if (!sink.write(p.bytes.data(), p.bytes.size())) return false;
+      }
     }
     if (s.hold_open) {
       std::unique_lock lock(mu_);

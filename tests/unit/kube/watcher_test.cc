@@ -1,6 +1,7 @@
 #include "kube/watcher.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <condition_variable>
 #include <memory>
@@ -326,6 +327,37 @@ TEST_F(WatcherTest, AMalformedFrameIsCountedAndSkippedWithoutEndingTheWatch) {
   EXPECT_EQ(stats().decode_errors.load(), 1u);
   EXPECT_EQ(stats().watches.load(), 1u);
   EXPECT_EQ(stats().reconnects.load(), 0u);
+}
+
+// Peak resident memory of this process so far, in bytes.
+size_t PeakRssBytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<size_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
+}
+
+// A 100 MB line (streamed 1 MiB at a time by the server) is over the cap:
+// the watcher drops the connection without buffering it, counts it, backs
+// off on the clock and resumes from the last good version.
+TEST_F(WatcherTest, AnOversizedLineDropsTheWatchAndResumesFromTheLastGoodVersion) {
+  server_.AddList({200, List("20", {})});
+  server_.AddWatch(FakeApiServer::Held({{Frame("ADDED", Ev("a", "21", 1, 1))},
+                                        {R"({"type":"ADDED","object":{"message":")"},
+                                        Piece::Repeated(std::string(size_t{1} << 20, 'x'), 100),
+                                        {"\"}}\n" + Frame("ADDED", Ev("unseen", "22", 1, 2))}}));
+  server_.AddWatch(FakeApiServer::Held({{Frame("ADDED", Ev("b", "23", 1, 3))}}));
+  StartAndRun();
+  ASSERT_TRUE(server_.AwaitRequests("watch=1", 1));
+  clock_.AwaitWaiters(1);  // backing off: base/4 = 125 ms with this rng, not reset
+  clock_.Advance(125ms);
+  ASSERT_TRUE(server_.AwaitRequests("watch=1", 2));
+  EXPECT_EQ(AwaitEmitted(2), (std::vector<Emitted>{{"a", "21", 1, false}, {"b", "23", 1, false}}));
+  auto watches = server_.RequestsWith("watch=1");
+  EXPECT_NE(watches[1].find("resourceVersion=21&"), std::string::npos) << watches[1];
+  EXPECT_EQ(stats().oversized_lines.load(), 1u);
+  EXPECT_EQ(stats().reconnects.load(), 1u);
+  EXPECT_EQ(stats().decode_errors.load(), 0u);
+  EXPECT_LT(PeakRssBytes(), size_t{100} << 20) << "the line was held whole";
 }
 
 TEST_F(WatcherTest, ACountBumpOfAnEmittedEventIsOneUpdate) {

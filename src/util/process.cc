@@ -4,10 +4,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <map>
 
@@ -46,6 +49,25 @@ struct Child {
   int err = -1;
 };
 
+// A clean start for the child: no blocked signals (the spawning thread has
+// them blocked for the signal thread), every signal at its default
+// (SIGPIPE is ignored here), and a process group of its own (pgid = its
+// pid) so that a timeout can kill whatever it started too.
+void CleanStart(posix_spawnattr_t* attr) {
+  posix_spawnattr_init(attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(attr, &none);
+  sigset_t all;
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);  // cannot be changed anyway
+  sigdelset(&all, SIGSTOP);
+  posix_spawnattr_setsigdefault(attr, &all);
+  posix_spawnattr_setpgroup(attr, 0);
+  posix_spawnattr_setflags(attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+}
+
 // Starts argv[0] (looked up in PATH) with stdin from /dev/null and its
 // stdout and stderr piped back.
 Result<Child> Spawn(std::vector<std::string> argv, std::vector<std::string> env) {
@@ -64,8 +86,11 @@ Result<Child> Spawn(std::vector<std::string> argv, std::vector<std::string> env)
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   std::vector<char*> argp = CStrings(argv);
   std::vector<char*> envp = CStrings(env);
+  posix_spawnattr_t attr;
+  CleanStart(&attr);
   Child child;
-  int rc = posix_spawnp(&child.pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  int rc = posix_spawnp(&child.pid, argp[0], &actions, &attr, argp.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -79,31 +104,61 @@ Result<Child> Spawn(std::vector<std::string> argv, std::vector<std::string> env)
   return child;
 }
 
-// Reads the child's stdout and stderr until both close or `timeout`
-// passes (false then). Closes both descriptors.
-bool Collect(const Child& child, std::chrono::milliseconds timeout, Output* output) {
-  // The helper's own deadline: it bounds a blocking poll() on pipes, which
-  // an injected clock could not interrupt.
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+enum class Collected { kDone, kTimedOut, kTooMuch };
+
+// The helper's own deadline, on the steady clock: it bounds blocking
+// poll() calls, which an injected clock could not interrupt.
+using Deadline = std::chrono::steady_clock::time_point;
+
+int MillisLeft(Deadline deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return static_cast<int>(std::clamp<int64_t>(left.count(), 0, INT32_MAX));
+}
+
+// Waits until `pid` exits or `deadline` passes (false then): a helper may
+// close its stdout and stderr and run on. Without pidfds (Linux < 5.3) it
+// waits in waitpid() instead, unbounded.
+bool AwaitExit(pid_t pid, Deadline deadline) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return true;
+  pollfd p{pidfd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, MillisLeft(deadline));
+  } while (n < 0 && errno == EINTR);
+  close(pidfd);
+  return n > 0;
+}
+
+// Reads the child's stdout and stderr until both close, `timeout` passes
+// or one exceeds its cap (`*which` then names it). Closes both
+// descriptors.
+Collected Collect(const Child& child, Deadline deadline, Output* output, std::string* which) {
   pollfd fds[2] = {{child.out, POLLIN, 0}, {child.err, POLLIN, 0}};
+  std::string* sinks[2] = {&output->out, &output->err};
+  const size_t caps[2] = {kMaxStdoutBytes, kMaxStderrBytes};
   int open_fds = 2;
-  bool timed_out = false;
+  Collected result = Collected::kDone;
   char buf[4096];
-  while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
+  while (open_fds > 0 && result == Collected::kDone) {
+    int left = MillisLeft(deadline);
+    if (left <= 0) {
+      result = Collected::kTimedOut;
       break;
     }
-    int n = poll(fds, 2, static_cast<int>(left.count()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
+    int n = poll(fds, 2, left);
+    if (n <= 0) continue;  // EINTR, or the deadline (checked above)
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t got = read(fds[i].fd, buf, sizeof buf);
       if (got > 0) {
-        (i == 0 ? output->out : output->err).append(buf, static_cast<size_t>(got));
+        if (sinks[i]->size() + static_cast<size_t>(got) > caps[i]) {
+          *which = i == 0 ? "stdout" : "stderr";
+          result = Collected::kTooMuch;
+          break;
+        }
+        sinks[i]->append(buf, static_cast<size_t>(got));
       } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
         close(fds[i].fd);
         fds[i].fd = -1;
@@ -114,7 +169,7 @@ bool Collect(const Child& child, std::chrono::milliseconds timeout, Output* outp
   for (auto& f : fds) {
     if (f.fd >= 0) close(f.fd);
   }
-  return !timed_out;
+  return result;
 }
 
 }  // namespace
@@ -126,14 +181,26 @@ Result<Output> Run(const std::vector<std::string>& argv,
   auto child = Spawn(argv, MergedEnvironment(extra_env));
   if (!child) return tl::unexpected(child.error());
   Output output;
-  const bool finished = Collect(*child, timeout, &output);
-  if (!finished) kill(child->pid, SIGKILL);
+  std::string which;
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  Collected collected = Collect(*child, deadline, &output, &which);
+  if (collected == Collected::kDone && !AwaitExit(child->pid, deadline)) {
+    collected = Collected::kTimedOut;
+  }
+  // The whole group: a helper's own children (a shell's background job)
+  // must not outlive it. Before the reap, so the group id is still ours.
+  if (collected != Collected::kDone) kill(-child->pid, SIGKILL);
   int status = 0;
   while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!finished) {
+  if (collected == Collected::kTimedOut) {
     return Fail(ErrorCode::kIo,
                 argv[0] + " did not finish within " + std::to_string(timeout.count() / 1000) + "s");
+  }
+  if (collected == Collected::kTooMuch) {
+    size_t cap = which == "stdout" ? kMaxStdoutBytes : kMaxStderrBytes;
+    return Fail(ErrorCode::kIo, argv[0] + ": output larger than " + std::to_string(cap) +
+                                    " bytes on " + which + "; stopped");
   }
   output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return output;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "kube/api_answer.h"
@@ -185,6 +186,17 @@ void Watcher::HandleFrame(std::string_view line) {
   }
 }
 
+void Watcher::AppendPartial(std::string_view piece) {
+  // Grows as a string would (doubling), but never past the cap: the line
+  // buffer holds at most max_watch_line_bytes, not twice that.
+  size_t need = partial_line_.size() + piece.size();
+  if (need > partial_line_.capacity()) {
+    partial_line_.reserve(
+        std::min(std::max(need, 2 * partial_line_.capacity()), options_.max_watch_line_bytes));
+  }
+  partial_line_.append(piece);
+}
+
 bool Watcher::OnWatchChunk(std::string_view chunk) {
   size_t start = 0;
   while (start < chunk.size()) {
@@ -201,13 +213,13 @@ bool Watcher::OnWatchChunk(std::string_view chunk) {
       return false;
     }
     if (nl == std::string_view::npos) {
-      partial_line_.append(chunk.substr(start));
+      AppendPartial(chunk.substr(start));
       break;
     }
     if (partial_line_.empty()) {
       HandleFrame(chunk.substr(start, nl - start));
     } else {
-      partial_line_.append(chunk.substr(start, nl - start));
+      AppendPartial(chunk.substr(start, nl - start));
       HandleFrame(partial_line_);
       partial_line_.clear();
     }

@@ -138,6 +138,8 @@ class Watcher {
   // A piece of a watch body: splits it into lines for HandleFrame. False
   // ends the watch (an ERROR frame, a line over the cap, stop).
   bool OnWatchChunk(std::string_view chunk);
+  // Adds to partial_line_, which the caller has checked stays within the cap.
+  void AppendPartial(std::string_view piece);
   // One line of a watch stream; an ERROR frame sets frame_error_.
   void HandleFrame(std::string_view line);
   // `position`: the resume point once this event is handled.

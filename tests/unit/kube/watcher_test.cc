@@ -357,7 +357,9 @@ TEST_F(WatcherTest, AnOversizedLineDropsTheWatchAndResumesFromTheLastGoodVersion
   EXPECT_EQ(stats().oversized_lines.load(), 1u);
   EXPECT_EQ(stats().reconnects.load(), 1u);
   EXPECT_EQ(stats().decode_errors.load(), 0u);
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine keeps freed memory resident
   EXPECT_LT(PeakRssBytes(), size_t{100} << 20) << "the line was held whole";
+#endif
 }
 
 TEST_F(WatcherTest, ACountBumpOfAnEmittedEventIsOneUpdate) {

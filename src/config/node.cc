@@ -1,12 +1,17 @@
 #include "config/node.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <iterator>
 #include <optional>
+#include <system_error>
 #include <tuple>
 
 namespace kv::config {
@@ -92,6 +97,56 @@ std::string Node::Expand(const std::string& raw, std::string_view key) const {
   return out;
 }
 
+namespace {
+
+// A short reason for errno `err` ("No such file or directory").
+std::string Reason(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+// Reads all of `fd` into `out`, at most kMaxSecretFileBytes + 1 bytes (one
+// more than allowed, so a file that is too large is seen as such). "" or the
+// problem.
+std::string ReadAtMost(int fd, const std::string& path, std::string* out) {
+  char buf[8192];
+  while (out->size() <= kMaxSecretFileBytes) {
+    size_t want = std::min(sizeof buf, kMaxSecretFileBytes + 1 - out->size());
+    ssize_t n = read(fd, buf, want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "cannot read secret file " + path + ": " + Reason(errno);
+    if (n == 0) return "";
+    out->append(buf, static_cast<size_t>(n));
+  }
+  return "secret file " + path + " is larger than " + std::to_string(kMaxSecretFileBytes) +
+         " bytes";
+}
+
+}  // namespace
+
+std::string ReadSecretFile(const std::string& path, std::string* content) {
+  content->clear();
+  // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever.
+  // The type is checked on the opened descriptor, so the file cannot be
+  // swapped for another between the check and the read.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return "cannot read secret file " + path + ": " + Reason(errno);
+  std::string problem;
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    problem = "cannot read secret file " + path + ": " + Reason(errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    // A device (/dev/zero never ends), a FIFO or a directory: not a secret.
+    problem = "secret file " + path + " is not a regular file";
+  } else if (static_cast<uint64_t>(st.st_size) > kMaxSecretFileBytes) {
+    problem =
+        "secret file " + path + " is larger than " + std::to_string(kMaxSecretFileBytes) + " bytes";
+  } else {
+    // The size may have changed since fstat: the read is capped too.
+    problem = ReadAtMost(fd, path, content);
+  }
+  close(fd);
+  if (!problem.empty()) content->clear();
+  return problem;
+}
+
 std::string ExpandEnvironment(std::string_view in, std::string* error) {
   std::string out;
   size_t i = 0;
@@ -111,12 +166,11 @@ std::string ExpandEnvironment(std::string_view in, std::string* error) {
     i = end + 1;
     if (ref.rfind("file:", 0) == 0) {
       std::string path(ref.substr(5));
-      std::ifstream file(path, std::ios::binary);
-      if (!file) {
-        *error = "cannot read secret file " + path;
+      std::string content;
+      if (std::string e = ReadSecretFile(path, &content); !e.empty()) {
+        *error = e;
         continue;
       }
-      std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
       while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
         content.pop_back();
       out += content;

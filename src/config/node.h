@@ -124,9 +124,20 @@ Node ParseYaml(const std::string& text, const std::string& file,
 // Expands references in a config value: ${NAME} (an error if NAME is not
 // set), ${NAME:-default} (default when unset or empty) and ${file:/path}
 // (the file's content without its trailing newline: for secrets mounted as
-// files). A bare $NAME is left alone so templates keep their variables.
-// `error` receives the last problem, if any.
+// files; read with ReadSecretFile). A bare $NAME is left alone so templates
+// keep their variables. `error` receives the last problem, if any.
 std::string ExpandEnvironment(std::string_view in, std::string* error);
+
+// The largest file a ${file:...} reference may name. Secrets are small; the
+// cap keeps a wrong path (a log, a disk image) from filling memory.
+inline constexpr size_t kMaxSecretFileBytes = size_t{1} << 20;  // 1 MiB
+
+// Reads a secret file into `content`: "" on success, otherwise the problem
+// ("secret file PATH is not a regular file", "... is larger than N bytes",
+// "cannot read secret file PATH: reason") and `content` empty. Only regular
+// files are read, so /dev/zero, a FIFO without a writer or a directory is
+// refused at once instead of hanging or eating memory.
+std::string ReadSecretFile(const std::string& path, std::string* content);
 
 // The known key nearest to `key` by edit distance, or "" if none is close.
 std::string NearestKey(std::string_view key, const std::vector<std::string_view>& known);

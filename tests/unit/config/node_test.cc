@@ -1,9 +1,12 @@
 #include "config/node.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 namespace kv::config {
 namespace {
@@ -95,6 +98,74 @@ TEST(ExpandEnvironment, BracedReferencesDefaultsAndFiles) {
   close(fd);
   EXPECT_EQ(ExpandEnvironment(std::string("${file:") + path + "}", &err), "s3cret");
   unlink(path);
+}
+
+// A fresh directory under /tmp, removed with what the test put in it.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/kvsecretdirXXXXXX";
+    const char* made = mkdtemp(tmpl);
+    path = made != nullptr ? made : "";
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string Write(const std::string& name, const std::string& content) const {
+    std::string file = path + "/" + name;
+    std::ofstream(file, std::ios::binary) << content;
+    return file;
+  }
+};
+
+TEST(ReadSecretFile, ReadsARegularFile) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  std::string file = dir.Write("password", "s3cret\n");
+  std::string content;
+  EXPECT_EQ(ReadSecretFile(file, &content), "");
+  EXPECT_EQ(content, "s3cret\n");
+  // Exactly at the cap is still accepted.
+  std::string full = dir.Write("full", std::string(kMaxSecretFileBytes, 'x'));
+  EXPECT_EQ(ReadSecretFile(full, &content), "");
+  EXPECT_EQ(content.size(), kMaxSecretFileBytes);
+}
+
+TEST(ReadSecretFile, RefusesDevicesFifosAndDirectories) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  std::string content = "left over";
+  // /dev/zero never ends: reading it would fill memory.
+  EXPECT_EQ(ReadSecretFile("/dev/zero", &content), "secret file /dev/zero is not a regular file");
+  EXPECT_EQ(content, "");
+  // A FIFO with no writer: a blocking open would wait forever.
+  std::string fifo = dir.path + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(ReadSecretFile(fifo, &content), "secret file " + fifo + " is not a regular file");
+  EXPECT_EQ(ReadSecretFile(dir.path, &content),
+            "secret file " + dir.path + " is not a regular file");
+  EXPECT_EQ(ReadSecretFile(dir.path + "/missing", &content),
+            "cannot read secret file " + dir.path + "/missing: No such file or directory");
+}
+
+TEST(ReadSecretFile, RefusesAFileLargerThanTheCap) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  std::string big = dir.Write("big", std::string(kMaxSecretFileBytes + 1, 'x'));
+  std::string content;
+  EXPECT_EQ(ReadSecretFile(big, &content), "secret file " + big + " is larger than 1048576 bytes");
+  EXPECT_EQ(content, "");
+}
+
+TEST(ExpandEnvironment, BadSecretFileIsReportedWithLineAndKey) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  std::string fifo = dir.path + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Parsed p("user: admin\npassword: ${file:" + fifo + "}\ntoken: ${file:/dev/zero}\n");
+  EXPECT_EQ(p.root.String("password"), "");
+  EXPECT_EQ(p.root.String("token"), "");
+  EXPECT_EQ(p.Problems(), "cfg.yaml:2:1: password: secret file " + fifo +
+                              " is not a regular file\n"
+                              "cfg.yaml:3:1: token: secret file /dev/zero is not a regular file\n");
 }
 
 TEST(ExpandEnvironment, UnsetVariableIsReportedWithLineAndKey) {

@@ -1,9 +1,9 @@
 #include "tmpl/layout.h"
 
+#include <re2/re2.h>
 #include <simdjson.h>
 
 #include <numeric>
-#include <regex>
 #include <vector>
 
 #include "util/json_writer.h"
@@ -26,18 +26,28 @@ namespace {
 
 using Item = Layout::Item;
 
+// The project's regexes are RE2 (linear time, no deep recursion on hostile
+// text). Latin-1 makes them match bytes, as std::regex did, so a leaf that
+// is not valid UTF-8 is classified the same way.
+RE2::Options ByteOptions() {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  return o;
+}
+
 // A plain YAML scalar that YAML 1.2's core schema reads as non-string:
 // the JSON text for it, or nullopt.
 std::optional<std::string> TypedScalar(const YAML::Node& n) {
   if (n.Tag() != "?") return std::nullopt;  // quoted or explicitly tagged
   const std::string& s = n.Scalar();
-  static const std::regex kInt("[-+]?(0|[1-9][0-9]*)");
-  static const std::regex kFloat("[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?");
+  static const RE2 kInt("[-+]?(?:0|[1-9][0-9]*)", ByteOptions());
+  static const RE2 kFloat("[-+]?(?:[0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?",
+                          ByteOptions());
   if (s == "true" || s == "True" || s == "TRUE") return "true";
   if (s == "false" || s == "False" || s == "FALSE") return "false";
   if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return "null";
-  if (std::regex_match(s, kInt)) return s[0] == '+' ? s.substr(1) : s;
-  if (std::regex_match(s, kFloat)) {
+  if (RE2::FullMatch(s, kInt)) return s[0] == '+' ? s.substr(1) : s;
+  if (RE2::FullMatch(s, kFloat)) {
     double d = std::stod(s);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.17g", d);
@@ -48,11 +58,12 @@ std::optional<std::string> TypedScalar(const YAML::Node& n) {
 
 // One action whose pipeline ends in a JSON encoder.
 bool EndsInToJson(std::string_view text) {
-  static const std::regex kRule(
-      "\\s*\\{\\{-?\\s*(?:(?:toJson|toRawJson|toPrettyJson)\\s[^{}|]*|[^{}]*\\|\\s*(?:toJson|"
-      "toRawJson|"
-      "toPrettyJson))\\s*-?\\}\\}\\s*");
-  return std::regex_match(text.begin(), text.end(), kRule);
+  // [[:space:]] is std::regex's \\s (RE2's \\s leaves out \\v).
+  static const RE2 kRule(
+      "[[:space:]]*\\{\\{-?[[:space:]]*(?:(?:toJson|toRawJson|toPrettyJson)[[:space:]][^{}|]*|"
+      "[^{}]*\\|[[:space:]]*(?:toJson|toRawJson|toPrettyJson))[[:space:]]*-?\\}\\}[[:space:]]*",
+      ByteOptions());
+  return RE2::FullMatch(text, kRule);
 }
 
 Result<Item> Compile(const YAML::Node& n, const std::string& path) {

@@ -41,6 +41,65 @@ details:
             R"("quoted":"3","ratio":0.5,"replicas":3,"summary":"WARN"})");
 }
 
+TEST(Layout, PlainScalarsAreTypedByYamlCoreSchema) {
+  YAML::Node node = YAML::Load(R"(
+a: +5
+b: -0
+c: 1e3
+d: .5
+e: 2.
+f: -1.5E-2
+g: 01
+h: 0x10
+i: 1_000
+j: ~
+k: False
+l: "true"
+m: 12abc
+)");
+  auto layout = Layout::Parse(node);
+  ASSERT_TRUE(layout.has_value()) << layout.error().message;
+  auto out = layout->Render(Event());
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  EXPECT_EQ(*out, R"({"a":5,"b":-0,"c":1000,"d":0.5,"e":2,"f":-0.014999999999999999,)"
+                  R"("g":1,"h":"0x10","i":"1_000","j":null,"k":false,"l":"true","m":"12abc"})");
+}
+
+TEST(Layout, OnlyOneActionEndingInAJsonEncoderIsEmbedded) {
+  YAML::Node node = YAML::Load(R"(
+spaced: "  {{- toJson .Labels -}}\n\t"
+pretty: "{{ toPrettyJson .Labels }}"
+piped: "{{ .Labels | toJson }}"
+twoActions: "{{ toJson .Labels }}{{ toJson .Labels }}"
+notLast: "{{ toJson .Labels | lower }}"
+parens: "{{ (toJson .Labels) }}"
+)");
+  auto layout = Layout::Parse(node);
+  ASSERT_TRUE(layout.has_value()) << layout.error().message;
+  auto out = layout->Render(Event());
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  EXPECT_EQ(
+      *out,
+      R"({"notLast":"{\"app\":\"web\",\"tier\":\"db\"}",)"
+      R"("parens":"{\"app\":\"web\",\"tier\":\"db\"}",)"
+      R"("piped":{"app":"web","tier":"db"},"pretty":{
+  "app": "web",
+  "tier": "db"
+},)"
+      R"("spaced":{"app":"web","tier":"db"},)"
+      R"("twoActions":"{\"app\":\"web\",\"tier\":\"db\"}{\"app\":\"web\",\"tier\":\"db\"}"})");
+}
+
+TEST(Layout, LongLeafIsClassifiedWithoutBacktracking) {
+  // The leaf classifier (RE2) runs in linear time and bounded stack
+  // however long the leaf is.
+  std::string leaf = "{{ " + std::string(200000, '|') + " toJson }}";
+  YAML::Node node;
+  node["x"] = leaf;
+  auto layout = Layout::Parse(node);
+  EXPECT_FALSE(layout.has_value());  // not a valid template, but classified and reported
+}
+
 TEST(Layout, ParseErrorNamesKeyPathLineAndColumn) {
   YAML::Node node = YAML::Load("a:\n  b:\n    c: \"{{ nope }}\"\n");
   auto layout = Layout::Parse(node);

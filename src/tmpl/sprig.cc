@@ -10,6 +10,7 @@
 #include "tmpl/functions.h"
 #include "tmpl/go_format.h"
 #include "tmpl/json_decode.h"
+#include "tmpl/regex_cache.h"
 #include "util/base64.h"
 
 namespace kv::tmpl {
@@ -457,7 +458,8 @@ FunctionResult RegexMatch(Args a) {
   KV_ARITY("regexMatch", 2);
   KV_STRING(0);
   KV_STRING(1);
-  RE2 re(a[0].AsString(), RE2::Quiet);
+  std::shared_ptr<const RE2> compiled = SharedRegexCache().Get(a[0].AsString());
+  const RE2& re = *compiled;
   if (!re.ok()) return Value(false);
   return Value(RE2::PartialMatch(a[1].AsString(), re));
 }
@@ -466,7 +468,8 @@ FunctionResult RegexReplaceAll(Args a) {
   KV_STRING(0);
   KV_STRING(1);
   KV_STRING(2);
-  RE2 re(a[0].AsString(), RE2::Quiet);
+  std::shared_ptr<const RE2> compiled = SharedRegexCache().Get(a[0].AsString());
+  const RE2& re = *compiled;
   if (!re.ok()) return Err("regexp: Compile(" + a[0].AsString() + "): " + re.error());
   std::string_view s = a[1].AsString();
   std::vector<re2::StringPiece> groups(re.NumberOfCapturingGroups() + 1);
@@ -641,5 +644,10 @@ constexpr Function kSprig[] = {
 }  // namespace
 
 std::span<const Function> SprigFunctions() { return kSprig; }
+
+RegexCache& SharedRegexCache() {
+  static RegexCache* cache = new RegexCache();  // never destroyed: used until exit
+  return *cache;
+}
 
 }  // namespace kv::tmpl

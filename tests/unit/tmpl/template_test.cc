@@ -12,6 +12,7 @@
 
 #include "event/decode.h"
 #include "tmpl/event_value.h"
+#include "tmpl/regex_cache.h"
 
 namespace kv::tmpl {
 namespace {
@@ -146,6 +147,53 @@ TEST(TemplateExecute, RunsManyTimesFromOneParse) {
     ASSERT_TRUE(out.has_value());
     EXPECT_EQ(*out, "0a1" + std::to_string(n));
   }
+}
+
+// Runs `text` against `dot`: the output, or "error: <message>".
+std::string Render(std::string_view text, const Value& dot = Value()) {
+  auto t = Template::Parse(text);
+  if (!t) return "parse error: " + t.error().message;
+  auto out = t->Execute(dot);
+  if (!out) return "error: " + out.error().message;
+  return *out;
+}
+
+TEST(TemplateRegex, CachedPatternsGiveTheSameAnswers) {
+  Value dot = Value::FromMap({{"Reason", Value("BackOff")}, {"Name", Value("web-7f9c-abcde")}});
+  const std::string match = R"({{ regexMatch "^Back(Off|off)$" .Reason }})";
+  const std::string replace = R"({{ regexReplaceAll "-([a-z0-9]+)$" .Name "/${1}" }})";
+  for (int n = 0; n < 3; ++n) {  // the first call compiles, the others hit the cache
+    EXPECT_EQ(Render(match, dot), "true");
+    EXPECT_EQ(Render(replace, dot), "web-7f9c/abcde");
+    EXPECT_EQ(Render(R"({{ regexMatch "(" .Reason }})", dot), "false");
+    EXPECT_EQ(Render(R"({{ regexReplaceAll "(" .Reason "x" }})", dot),
+              "error: template: 1:4: executing: error calling regexReplaceAll: regexp: "
+              "Compile((): missing ): (");
+  }
+}
+
+TEST(RegexCache, StaysBoundedAndKeepsTheRecentlyUsed) {
+  RegexCache cache(4);
+  auto first = cache.Get("a+");
+  for (int i = 0; i < 100; ++i) {
+    cache.Get("p" + std::to_string(i));
+    cache.Get("a+");  // used all along: never the least recent
+    EXPECT_LE(cache.size(), 4u);
+  }
+  EXPECT_EQ(cache.Get("a+"), first);  // the same compiled pattern
+  EXPECT_TRUE(RE2::FullMatch("aaa", *first));
+  // Long patterns are compiled for the call but not kept.
+  std::string long_pattern(RegexCache::kMaxCachedPatternBytes + 1, 'x');
+  auto a = cache.Get(long_pattern), b = cache.Get(long_pattern);
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(a->ok());
+  EXPECT_LE(cache.size(), 4u);
+}
+
+TEST(RegexCache, SharedCacheIsBounded) {
+  for (int i = 0; i < 500; ++i) Render("{{ regexMatch \"q" + std::to_string(i) + "\" \"x\" }}");
+  EXPECT_LE(SharedRegexCache().size(), RegexCache::kDefaultCapacity);
+  EXPECT_GT(SharedRegexCache().size(), 0u);
 }
 
 }  // namespace

@@ -196,7 +196,9 @@ FunctionResult Printf(Args a) {
   if (a.empty()) return Err(WrongArgs("printf", 1, 0, true));
   if (a[0].kind() != K::kString)
     return Err("wrong type for value; expected string; got " + std::string(a[0].TypeName()));
-  return Value(Sprintf(a[0].AsString(), a.subspan(1)));
+  std::string out = Sprintf(a[0].AsString(), a.subspan(1));
+  if (out.size() > kMaxValueBytes) return Err(ValueTooLarge());
+  return Value(std::move(out));
 }
 FunctionResult PrintFn(Args a) { return Value(Sprint(a)); }
 FunctionResult Println(Args a) { return Value(Sprintln(a)); }

@@ -1,6 +1,8 @@
 // Template::Execute: walks the node tree against a dot Value.
 #include <chrono>
+#include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "tmpl/ast.h"
 #include "tmpl/go_format.h"
@@ -8,6 +10,9 @@
 
 namespace kv::tmpl {
 namespace {
+
+static_assert(kMaxValueBytes == Budget::kMaxOutputBytes,
+              "a function may make no longer a string than a rendering may write");
 
 using ast::Command;
 using ast::Node;
@@ -73,9 +78,44 @@ std::optional<FunctionResult> TimeMember(const Time& t, const std::string& name,
   return std::nullopt;
 }
 
+// The steps a function's result costs (Budget): one per list or map
+// element and per 64 bytes of string, through nested lists and maps.
+// Counting stops once past `limit`: lists share their elements, so a list
+// holding another twice, twenty levels deep, would take 2^20 visits.
+// Structs (the event and its parts) cost one: their size comes from the API
+// server, not from the template.
+int64_t Weight(const Value& v, int64_t limit) {
+  switch (v.kind()) {
+    case Value::Kind::kString:
+      return 1 + static_cast<int64_t>(v.AsString().size() / 64);
+    case Value::Kind::kList: {
+      int64_t w = 1;
+      for (const Value& e : v.AsList().items) {
+        if (w > limit) break;
+        w += Weight(e, limit - w);
+      }
+      return w;
+    }
+    case Value::Kind::kMap: {
+      const MapData& m = v.AsMap();
+      if (m.is_struct || m.field) return 1;
+      int64_t w = 1;
+      for (const auto& [k, e] : m.entries) {
+        if (w > limit) break;
+        w += static_cast<int64_t>(k.size() / 64) + Weight(e, limit - w);
+      }
+      return w;
+    }
+    default:
+      return 1;
+  }
+}
+
 class Executor {
  public:
-  Executor(std::string* out, const Value& dot) : out_(out) { vars_.emplace_back("$", dot); }
+  Executor(std::string* out, const Value& dot, Budget* budget) : out_(out), budget_(budget) {
+    vars_.emplace_back("$", dot);
+  }
 
   Flow Walk(const Value& dot, const std::vector<Node>& list) {
     for (const Node& n : list) {
@@ -88,19 +128,53 @@ class Executor {
  private:
   [[noreturn]] void Fail(size_t pos, std::string msg) { throw ExecError{pos, std::move(msg)}; }
 
+  void Spend(size_t pos, int64_t steps) {
+    budget_->steps += steps;
+    if (budget_->steps > budget_->max_steps)
+      Fail(pos, "template exceeded " + std::to_string(budget_->max_steps) + " steps");
+  }
+
+  [[noreturn]] void FailOutput(size_t pos) {
+    Fail(pos, "output larger than " + std::to_string(budget_->max_output_bytes) + " bytes");
+  }
+
+  // What the budget still allows (a caller's budget may already be spent).
+  size_t OutputLeft() const {
+    const Budget& b = *budget_;
+    return b.output_bytes >= b.max_output_bytes ? 0 : b.max_output_bytes - b.output_bytes;
+  }
+
+  // Appends `text` unless that passes the output limit.
+  void Write(size_t pos, std::string_view text) {
+    if (text.size() > OutputLeft()) FailOutput(pos);
+    out_->append(text);
+    budget_->output_bytes += text.size();
+  }
+
+  void WriteValue(size_t pos, const Value& v) {
+    if (v.IsNull()) return Write(pos, "<no value>");
+    if (v.kind() == Value::Kind::kString) return Write(pos, v.AsString());
+    // Lists, maps, numbers: printed first (their size is bounded by the
+    // steps they cost), then measured; the excess is taken back.
+    size_t before = out_->size();
+    AppendPrint(out_, v);
+    size_t n = out_->size() - before;
+    if (n > OutputLeft()) {
+      out_->resize(before);
+      FailOutput(pos);
+    }
+    budget_->output_bytes += n;
+  }
+
   Flow WalkNode(const Value& dot, const Node& n) {
+    Spend(n.pos, 1);
     switch (n.type) {
       case Node::Type::kText:
-        out_->append(n.text);
+        Write(n.pos, n.text);
         return Flow::kNormal;
       case Node::Type::kAction: {
         Value v = EvalPipeline(dot, *n.pipe);
-        if (n.pipe->decl.empty()) {
-          if (v.IsNull())
-            out_->append("<no value>");
-          else
-            AppendPrint(out_, v);
-        }
+        if (n.pipe->decl.empty()) WriteValue(n.pos, v);
         return Flow::kNormal;
       }
       case Node::Type::kIf:
@@ -135,6 +209,7 @@ class Executor {
     size_t body_mark = vars_.size();
     bool ran = false;
     auto one = [&](const Value& key, const Value& elem) {
+      Spend(n.pos, 1);  // `range 1000000000` stops here
       ran = true;
       if (pipe.decl.size() == 1) SetVar(pipe, 0, elem);
       if (pipe.decl.size() == 2) {
@@ -348,12 +423,17 @@ class Executor {
     a.reserve(args.size() + 1);
     for (const Operand& o : args) a.push_back(EvalArg(dot, o));
     if (final) a.push_back(*final);
+    Spend(fn.pos, 1);
     auto r = f.call(a);
     if (!r) Fail(fn.pos, "error calling " + fn.name + ": " + r.error());
+    if (r->kind() == Value::Kind::kString && r->AsString().size() > kMaxValueBytes)
+      Fail(fn.pos, "error calling " + fn.name + ": " + ValueTooLarge());
+    Spend(fn.pos, Weight(*r, budget_->max_steps - budget_->steps));
     return std::move(*r);
   }
 
   std::string* out_;
+  Budget* budget_;
   std::vector<std::pair<std::string, Value>> vars_;
 };
 
@@ -367,9 +447,14 @@ Result<std::string> Template::Execute(const Value& dot) const {
 }
 
 Result<void> Template::Execute(const Value& dot, std::string* out) const {
+  Budget budget;
+  return Execute(dot, out, &budget);
+}
+
+Result<void> Template::Execute(const Value& dot, std::string* out, Budget* budget) const {
   if (!root_) return {};
   try {
-    Executor(out, dot).Walk(dot, *root_);
+    Executor(out, dot, budget).Walk(dot, *root_);
   } catch (const ExecError& e) {
     return Fail(ErrorCode::kInvalidConfig,
                 "template: " + LineColumn(*text_, e.pos) + ": executing: " + e.message);

@@ -3,7 +3,9 @@
 // to src/tmpl; templates reach them by name at parse time.
 #pragma once
 
+#include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "tmpl/value.h"
@@ -19,6 +21,17 @@ struct Function {
   FunctionResult (*call)(std::span<const Value> args);  // null for and/or
   enum class Special { kNone, kAnd, kOr } special = Special::kNone;
 };
+
+// The largest string a function may return: no rendering may write more
+// (Budget::kMaxOutputBytes in template.h), so a larger value is a runaway.
+// Functions whose output can outgrow their input by more than a constant
+// factor (replace, regexReplaceAll, join, printf's widths) stop and fail as
+// soon as they pass it, before allocating more; the executor checks every
+// other function's result.
+inline constexpr size_t kMaxValueBytes = size_t{1} << 20;
+inline std::string ValueTooLarge() {
+  return "value larger than " + std::to_string(kMaxValueBytes) + " bytes";
+}
 
 // nullptr when no function has that name.
 const Function* LookupFunction(std::string_view name);

@@ -20,7 +20,10 @@ void AppendQuoted(std::string* out, std::string_view s);
 // time.Time.Format(layout) in UTC, with Go's reference-time layout tokens.
 void AppendTimeFormat(std::string* out, const Time& t, std::string_view layout);
 // fmt.Sprintf with verbs v s d q x X f F e g t c %, flags - + 0 space #,
-// width and precision (also `*`). Wrong verbs print %!x(type=value) as Go.
+// width and precision (also `*`; both clamped to 1e6). Wrong verbs print
+// %!x(type=value) as Go. Stops early once the output is longer than
+// kMaxValueBytes (functions.h), so the result is then only that long plus
+// one verb's output; printf refuses it.
 std::string Sprintf(std::string_view format, std::span<const Value> args);
 // fmt.Sprint (spaces only between operands when neither is a string) and
 // fmt.Sprintln (always spaces, then a newline).

@@ -1,11 +1,18 @@
 // fmt.Sprintf, Sprint and Sprintln over Values (declared in go_format.h).
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
+#include "tmpl/functions.h"
 #include "tmpl/go_format.h"
 
 namespace kv::tmpl {
 namespace {
+
+// Widths and precisions are clamped to Go fmt's own bound, so one verb pads
+// at most this much.
+constexpr int64_t kMaxWidth = 1000000;
 
 struct Spec {
   bool minus = false, plus = false, zero = false, space = false, sharp = false;
@@ -183,6 +190,9 @@ std::string Sprintf(std::string_view format, std::span<const Value> args) {
   std::string out;
   size_t arg = 0;
   for (size_t i = 0; i < format.size();) {
+    // Past the cap the caller fails anyway (printf: ValueTooLarge); stop
+    // before many wide verbs multiply the memory.
+    if (out.size() > kMaxValueBytes) break;
     char c = format[i];
     if (c != '%') {
       out.push_back(c);
@@ -210,14 +220,14 @@ std::string Sprintf(std::string_view format, std::span<const Value> args) {
       if (i < format.size() && format[i] == '*') {
         ++i;
         if (arg < args.size() && args[arg].kind() == Value::Kind::kInt)
-          *dst = static_cast<int>(args[arg].AsInt());
+          *dst = static_cast<int>(std::clamp<int64_t>(args[arg].AsInt(), -kMaxWidth, kMaxWidth));
         ++arg;
         return;
       }
-      int n = -1;
+      int64_t n = -1;
       while (i < format.size() && format[i] >= '0' && format[i] <= '9')
-        n = (n < 0 ? 0 : n * 10) + (format[i++] - '0');
-      if (n >= 0) *dst = std::min(n, 1000000);
+        n = std::min<int64_t>((n < 0 ? 0 : n * 10) + (format[i++] - '0'), kMaxWidth);
+      if (n >= 0) *dst = static_cast<int>(std::min<int64_t>(n, kMaxWidth));
     };
     read_num(&spec.width);
     if (i < format.size() && format[i] == '.') {

@@ -123,21 +123,21 @@ Result<Item> Compile(const YAML::Node& n, const std::string& path) {
   }
 }
 
-Result<void> RenderItem(const Item& item, const Value& event, json::Writer* w,
-                        std::string* scratch) {
+Result<void> RenderItem(const Item& item, const Value& event, json::Writer* w, std::string* scratch,
+                        Budget* budget) {
   switch (item.type) {
     case Item::Type::kObject:
       w->BeginObject();
       for (size_t i = 0; i < item.children.size(); ++i) {
         w->Key(item.keys[i]);
-        if (auto r = RenderItem(item.children[i], event, w, scratch); !r) return r;
+        if (auto r = RenderItem(item.children[i], event, w, scratch, budget); !r) return r;
       }
       w->EndObject();
       return {};
     case Item::Type::kArray:
       w->BeginArray();
       for (const Item& child : item.children)
-        if (auto r = RenderItem(child, event, w, scratch); !r) return r;
+        if (auto r = RenderItem(child, event, w, scratch, budget); !r) return r;
       w->EndArray();
       return {};
     case Item::Type::kRaw:
@@ -145,7 +145,7 @@ Result<void> RenderItem(const Item& item, const Value& event, json::Writer* w,
       return {};
     case Item::Type::kTemplate: {
       scratch->clear();
-      if (auto r = item.tmpl->Execute(event, scratch); !r) return r;
+      if (auto r = item.tmpl->Execute(event, scratch, budget); !r) return r;
       if (item.embed_json) {
         simdjson::dom::parser parser;
         simdjson::padded_string padded(*scratch);
@@ -174,7 +174,14 @@ Result<Layout> Layout::Parse(const YAML::Node& node, std::string_view path) {
 Result<std::string> Layout::Render(const Value& event) const {
   std::string out, scratch;
   json::Writer w(&out);
-  if (auto r = RenderItem(*root_, event, &w, &scratch); !r) return tl::unexpected(r.error());
+  Budget budget;  // one for all the leaves: a layout is one rendering
+  if (auto r = RenderItem(*root_, event, &w, &scratch, &budget); !r)
+    return tl::unexpected(r.error());
+  // The leaves wrote at most kMaxOutputBytes; JSON escaping can make that
+  // a few times longer, so the document itself is held to the same limit.
+  if (out.size() > Budget::kMaxOutputBytes)
+    return Fail(ErrorCode::kInvalidConfig,
+                "layout output larger than " + std::to_string(Budget::kMaxOutputBytes) + " bytes");
   return out;
 }
 

@@ -34,7 +34,10 @@ class Layout {
   // `layout.details.kind (line 4, column 9): template: 1:4: function "nope" not defined`.
   static Result<Layout> Parse(const YAML::Node& node, std::string_view path = "layout");
 
-  // The JSON object (or array/scalar if the YAML root is one).
+  // The JSON object (or array/scalar if the YAML root is one). All leaves
+  // share one Budget (template.h); a document longer than
+  // Budget::kMaxOutputBytes is an error too ("layout output larger than
+  // 1048576 bytes"), as is any leaf's execution error.
   Result<std::string> Render(const Value& event) const;
 
   struct Item;  // the compiled tree (layout.cc)

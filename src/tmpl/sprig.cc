@@ -207,11 +207,13 @@ FunctionResult Trunc(Args a) {
   if (c >= 0 && n > c) return Value(s.substr(0, c));
   return Value(s);
 }
+// strings.ReplaceAll, stopping once the output is longer than
+// kMaxValueBytes (then its length is all the caller should look at).
 std::string ReplaceAll(std::string_view s, std::string_view old, std::string_view with) {
   std::string out;
   if (old.empty()) {
     // Go inserts `with` before every rune and at the end.
-    for (size_t i = 0; i < s.size();) {
+    for (size_t i = 0; i < s.size() && out.size() <= kMaxValueBytes;) {
       out.append(with);
       size_t n = 1;
       while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
@@ -222,7 +224,7 @@ std::string ReplaceAll(std::string_view s, std::string_view old, std::string_vie
     return out;
   }
   size_t pos = 0;
-  while (true) {
+  while (out.size() <= kMaxValueBytes) {
     size_t f = s.find(old, pos);
     if (f == std::string_view::npos) break;
     out.append(s.substr(pos, f - pos));
@@ -237,7 +239,9 @@ FunctionResult Replace(Args a) {
   KV_STRING(0);
   KV_STRING(1);
   KV_STRING(2);
-  return Value(ReplaceAll(a[2].AsString(), a[0].AsString(), a[1].AsString()));
+  std::string out = ReplaceAll(a[2].AsString(), a[0].AsString(), a[1].AsString());
+  if (out.size() > kMaxValueBytes) return Err(ValueTooLarge());
+  return Value(std::move(out));
 }
 FunctionResult Quote(Args a) {
   std::string out;
@@ -314,6 +318,8 @@ FunctionResult Join(Args a) {
       if (!first) out.append(a[0].AsString());
       first = false;
       out.append(StrVal(item));
+      // A long separator between many items multiplies: stop at the cap.
+      if (out.size() > kMaxValueBytes) return Err(ValueTooLarge());
     }
   } else if (!v.IsNull()) {
     out = StrVal(v);
@@ -411,7 +417,8 @@ FunctionResult Sha256Sum(Args a) {
 // Go's regexp.Regexp.ReplaceAllString with $1/${name} expansion.
 std::string Expand(std::string_view repl, const RE2& re, std::span<const re2::StringPiece> groups) {
   std::string out;
-  for (size_t i = 0; i < repl.size(); ++i) {
+  // `$1$1$1…` repeats a long group: stop past the cap (the caller fails).
+  for (size_t i = 0; i < repl.size() && out.size() <= kMaxValueBytes; ++i) {
     if (repl[i] != '$' || i + 1 >= repl.size()) {
       out.push_back(repl[i]);
       continue;
@@ -476,6 +483,8 @@ FunctionResult RegexReplaceAll(Args a) {
   std::string out;
   size_t pos = 0, last_end = std::string_view::npos;
   while (pos <= s.size()) {
+    // Each match may add a long replacement: stop at the cap.
+    if (out.size() > kMaxValueBytes) return Err(ValueTooLarge());
     if (!re.Match(s, pos, s.size(), RE2::UNANCHORED, groups.data(),
                   static_cast<int>(groups.size())))
       break;

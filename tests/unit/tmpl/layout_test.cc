@@ -114,5 +114,26 @@ TEST(Layout, ExecutionErrorIsReturned) {
   EXPECT_FALSE(layout->Render(Event()).has_value());
 }
 
+TEST(Layout, LeavesShareOneBudget) {
+  // Each leaf alone stays under the step limit; together they do not.
+  auto layout = Layout::Parse(YAML::Load(R"(
+a: "{{ range 600000 }}{{ end }}"
+b: "{{ range 600000 }}{{ end }}"
+)"));
+  ASSERT_TRUE(layout.has_value()) << layout.error().message;
+  auto out = layout->Render(Event());
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().message, "template: 1:1: executing: template exceeded 1000000 steps");
+}
+
+TEST(Layout, DocumentLargerThanTheOutputLimitIsAnError) {
+  // 300000 template bytes, but each '<' is six in JSON (\u003c).
+  auto layout = Layout::Parse(YAML::Load(R"(m: '{{ printf "%300000s" "" | replace " " "<" }}')"));
+  ASSERT_TRUE(layout.has_value()) << layout.error().message;
+  auto out = layout->Render(Event());
+  ASSERT_FALSE(out.has_value());
+  EXPECT_EQ(out.error().message, "layout output larger than 1048576 bytes");
+}
+
 }  // namespace
 }  // namespace kv::tmpl

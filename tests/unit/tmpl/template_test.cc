@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <sstream>
@@ -194,6 +195,80 @@ TEST(RegexCache, SharedCacheIsBounded) {
   for (int i = 0; i < 500; ++i) Render("{{ regexMatch \"q" + std::to_string(i) + "\" \"x\" }}");
   EXPECT_LE(SharedRegexCache().size(), RegexCache::kDefaultCapacity);
   EXPECT_GT(SharedRegexCache().size(), 0u);
+}
+
+// The peak resident memory of this process so far, in KiB.
+long PeakRssKiB() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// Every case fails with its limit's error, and none of them allocates its
+// runaway size on the way (the peak memory of the whole test stays small).
+TEST(TemplateBudget, RunawayTemplatesStopWithAClearError) {
+  const std::string kSteps = "template exceeded 1000000 steps";
+  const std::string kOutput = "output larger than 1048576 bytes";
+  const std::string kValue = "value larger than 1048576 bytes";
+  struct Case {
+    std::string text, want;
+  };
+  const Case cases[] = {
+      // Go 1.22's range over an integer, the engine supports it.
+      {"{{ range 1000000000 }}{{ end }}", "template: 1:1: executing: " + kSteps},
+      {"{{ range $i := 1000000000 }}{{ $i }}{{ end }}", "template: 1:29: executing: " + kOutput},
+      {"{{ range 1000 }}{{ range 1000 }}{{ range 1000 }}{{ end }}{{ end }}{{ end }}",
+       "template: 1:33: executing: " + kSteps},
+      // Output: 100 bytes per iteration, far fewer steps than the limit.
+      {"{{ range 100000 }}" + std::string(100, 'x') + "{{ end }}",
+       "template: 1:19: executing: " + kOutput},
+      // A string doubled in a loop.
+      {R"({{ $s := "x" }}{{ range 64 }}{{ $s = printf "%s%s" $s $s }}{{ end }})",
+       "template: 1:38: executing: error calling printf: " + kValue},
+      // Growing a string a little at a time: each copy costs its length.
+      {R"({{ $s := "" }}{{ range 1000000 }}{{ $s = print $s "xxxxxxxx" }}{{ end }})",
+       "template: 1:42: executing: " + kSteps},
+      // A list holding the previous one twice: shared, but costed in full.
+      {"{{ $l := list 1 }}{{ range 100 }}{{ $l = list $l $l }}{{ end }}",
+       "template: 1:42: executing: " + kSteps},
+      // Functions that multiply their input stop at the value cap.
+      {R"({{ $s := printf "%500000s" "" }}{{ replace " " $s $s }})",
+       "template: 1:36: executing: error calling replace: " + kValue},
+      {R"({{ $s := printf "%500000s" "" }}{{ replace "" $s $s }})",
+       "template: 1:36: executing: error calling replace: " + kValue},
+      {R"({{ join (printf "%1000000s" "") (list 1 2 3) }})",
+       "template: 1:4: executing: error calling join: " + kValue},
+      {R"({{ regexReplaceAll " " (printf "%1000s" "") (printf "%100000s" "") }})",
+       "template: 1:4: executing: error calling regexReplaceAll: " + kValue},
+      {R"({{ regexReplaceAll "x" "xx" (print "${0}" (printf "%600000s" "")) }})",
+       "template: 1:4: executing: error calling regexReplaceAll: " + kValue},
+      {R"({{ printf "%1000000d%1000000d" 1 2 }})",
+       "template: 1:4: executing: error calling printf: " + kValue},
+      {R"({{ printf "%999999999999999999999d" 1 | len }}{{ printf "%*d" 2000000000 1 | len }})",
+       "10000001000000"},
+  };
+  long before = PeakRssKiB();
+  for (const Case& c : cases) {
+    std::string want = c.want.rfind("template:", 0) == 0 ? "error: " + c.want : c.want;
+    EXPECT_EQ(Render(c.text), want) << c.text;
+  }
+  // The largest value made here is a few MiB; a runaway would be GiB.
+  EXPECT_LT(PeakRssKiB() - before, 64 * 1024);
+}
+
+TEST(TemplateBudget, ACallerMayShareOneBudgetAmongExecutions) {
+  auto t = Template::Parse("{{ range 3 }}x{{ end }}");
+  ASSERT_TRUE(t.has_value());
+  Budget budget;
+  budget.max_steps = 20;  // each run: the range node, 3 iterations, 3 texts
+  std::string out;
+  EXPECT_TRUE(t->Execute(Value(), &out, &budget).has_value());
+  EXPECT_TRUE(t->Execute(Value(), &out, &budget).has_value());
+  EXPECT_EQ(budget.steps, 14);
+  EXPECT_EQ(budget.output_bytes, 6u);
+  auto r = t->Execute(Value(), &out, &budget);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "template: 1:14: executing: template exceeded 20 steps");
 }
 
 }  // namespace

@@ -32,6 +32,13 @@ inline constexpr size_t kMaxValueBytes = size_t{1} << 20;
 inline std::string ValueTooLarge() {
   return "value larger than " + std::to_string(kMaxValueBytes) + " bytes";
 }
+// The most items a function may split a string into: each item costs far
+// more memory than its bytes (a 1 MiB string split into runes would be a
+// million map entries, over 100 MiB, before the budget could count them).
+inline constexpr size_t kMaxValueItems = 100000;
+inline std::string TooManyItems() {
+  return "value with more than " + std::to_string(kMaxValueItems) + " items";
+}
 
 // nullptr when no function has that name.
 const Function* LookupFunction(std::string_view name);

@@ -292,6 +292,7 @@ FunctionResult Split(Args a) {
       while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
       parts.push_back(s.substr(i, n));
       i += n;
+      if (parts.size() > kMaxValueItems) return Err(TooManyItems());
     }
   } else {
     size_t pos = 0;
@@ -300,6 +301,7 @@ FunctionResult Split(Args a) {
       if (f == std::string_view::npos) break;
       parts.push_back(s.substr(pos, f - pos));
       pos = f + sep.size();
+      if (parts.size() >= kMaxValueItems) return Err(TooManyItems());
     }
     parts.push_back(s.substr(pos));
   }

@@ -242,10 +242,15 @@ TEST(TemplateBudget, RunawayTemplatesStopWithAClearError) {
        "template: 1:4: executing: error calling regexReplaceAll: " + kValue},
       {R"({{ regexReplaceAll "x" "xx" (print "${0}" (printf "%600000s" "")) }})",
        "template: 1:4: executing: error calling regexReplaceAll: " + kValue},
+      {R"({{ split "" (printf "%1000000s" "") }})",
+       "template: 1:4: executing: error calling split: value with more than 100000 items"},
+      {R"({{ split " " (printf "%1000000s" "") }})",
+       "template: 1:4: executing: error calling split: value with more than 100000 items"},
       {R"({{ printf "%1000000d%1000000d" 1 2 }})",
        "template: 1:4: executing: error calling printf: " + kValue},
       {R"({{ printf "%999999999999999999999d" 1 | len }}{{ printf "%*d" 2000000000 1 | len }})",
        "10000001000000"},
+      {R"({{ split " " (printf "%99999s" "") | len }})", "100000"},  // just under the cap
   };
   long before = PeakRssKiB();
   for (const Case& c : cases) {

@@ -64,8 +64,15 @@ def assert_pods_admitted(cluster, namespace, selector, replicas):
 
 
 # What the ServiceAccount may and may not do. (verb, resource, namespace or
-# None for all namespaces, expected). Non-resource URLs are discovery.
-def permissions(own_ns):
+# None for all namespaces, expected); a resource may be TYPE/NAME (one
+# object). Non-resource URLs are discovery. `lease` is the leader-election
+# Lease's name, whose Lease and `<lease>-checkpoint` ConfigMap are the only
+# objects kubevents may read and write in its namespace (create cannot be
+# limited to names, so it is namespace-wide).
+def permissions(own_ns, lease="kubevents"):
+    leases = "leases.coordination.k8s.io"
+    own_lease, own_cm = f"{leases}/{lease}", f"configmaps/{lease}-checkpoint"
+    other_lease, other_cm = f"{leases}/someone-else", "configmaps/someone-else-checkpoint"
     return [
         ("list", "events", None, True), ("watch", "events", None, True),
         ("list", "events.events.k8s.io", None, True), ("watch", "events.events.k8s.io", None, True),
@@ -73,18 +80,29 @@ def permissions(own_ns):
         ("get", "deployments.apps", "default", True), ("get", "replicasets.apps", "default", True),
         ("get", "jobs.batch", "default", True), ("get", "horizontalpodautoscalers.autoscaling", "default", True),
         ("get", "/api/v1", None, True), ("get", "/apis/apps/v1", None, True),
-        ("create", "leases.coordination.k8s.io", own_ns, True),
-        ("update", "leases.coordination.k8s.io", own_ns, True),
-        ("watch", "leases.coordination.k8s.io", own_ns, True),
-        ("get", "configmaps", own_ns, True), ("update", "configmaps", own_ns, True),
+        # Its own Lease and checkpoint ConfigMap, by name.
+        ("create", leases, own_ns, True),
+        ("get", own_lease, own_ns, True), ("update", own_lease, own_ns, True), ("watch", own_lease, own_ns, True),
+        ("create", "configmaps", own_ns, True),
+        ("get", own_cm, own_ns, True), ("update", own_cm, own_ns, True),
+        # Nobody else's Lease or ConfigMap, even in its namespace. (get on
+        # Leases is granted cluster-wide, read-only, for enrichment.)
+        ("update", other_lease, own_ns, False), ("watch", other_lease, own_ns, False),
+        ("patch", own_lease, own_ns, False), ("delete", own_lease, own_ns, False),
+        ("get", other_cm, own_ns, False), ("update", other_cm, own_ns, False),
+        ("get", "configmaps/kubevents-config", own_ns, False),
+        ("patch", own_cm, own_ns, False), ("delete", own_cm, own_ns, False),
+        ("update", leases, own_ns, False), ("watch", leases, own_ns, False), ("list", leases, own_ns, False),
+        ("get", "configmaps", own_ns, False), ("update", "configmaps", own_ns, False),
         # Never secrets, anywhere; no configmaps elsewhere; nothing written
         # outside its namespace; no listing of objects (only events).
         ("get", "secrets", None, False), ("get", "secrets", own_ns, False), ("list", "secrets", own_ns, False),
         ("watch", "secrets", None, False),
         ("get", "configmaps", "default", False), ("list", "configmaps", own_ns, False),
-        ("create", "leases.coordination.k8s.io", "default", False),
-        ("update", "leases.coordination.k8s.io", "default", False),
-        ("watch", "leases.coordination.k8s.io", "default", False),
+        ("get", f"configmaps/{lease}-checkpoint", "default", False),
+        ("create", leases, "default", False),
+        ("update", leases, "default", False), ("update", f"{leases}/{lease}", "default", False),
+        ("watch", leases, "default", False),
         ("list", "pods", None, False), ("delete", "pods", "default", False), ("create", "pods", own_ns, False),
         ("create", "events", "default", False), ("patch", "deployments.apps", "default", False),
         ("create", "pods/exec", "default", False), ("impersonate", "serviceaccounts", None, False),

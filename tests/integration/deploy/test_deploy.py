@@ -148,6 +148,23 @@ def test_service_account_has_least_privilege(cluster, kustomize_applied):
     assert not wrong, f"(verb, resource, namespace, expected) answered otherwise: {wrong}"
 
 
+def test_service_account_watches_its_own_lease_by_field_selector(cluster, kustomize_applied):
+    """A standby watches the Lease the way kubevents does (the collection,
+    fieldSelector metadata.name=<name>; src/kube/leader_election.cc): the
+    Role's resourceNames allow that watch and refuse one of another Lease,
+    or of all of them."""
+    def watch(query):
+        path = f"/apis/coordination.k8s.io/v1/namespaces/monitoring/leases?watch=true&timeoutSeconds=1{query}"
+        res = subprocess.run([cluster.kubectl_bin, "--kubeconfig", cluster.kubeconfig, "get", "--raw", path,
+                              f"--as={SA}"], capture_output=True, text=True)
+        assert res.returncode == 0 or "forbidden" in res.stderr.lower(), res.stderr
+        return res.returncode == 0
+
+    assert watch("&fieldSelector=metadata.name%3Dkubevents")
+    assert not watch("&fieldSelector=metadata.name%3Dsomeone-else")
+    assert not watch("")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

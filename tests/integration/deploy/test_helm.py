@@ -40,7 +40,8 @@ serviceAccount:
   annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/kubevents"}
 config:
   clusterName: ${CLUSTER_NAME}
-  leaderElection: {enabled: true, leaderElectionID: kubevents}
+  # Not the default name: the Role's resourceNames must follow it.
+  leaderElection: {enabled: true, leaderElectionID: kvhelm-leader}
   route:
     routes:
       - match: [{receiver: stdout}]
@@ -131,7 +132,8 @@ def test_rendered_chart_applies_with_server_side_validation(cluster, helm_applie
 def test_helm_service_account_has_least_privilege(cluster, helm_applied):
     ns = helm_applied[0]
     subject = f"system:serviceaccount:{ns}:kvhelm-kubevents"
-    wrong = [(v, r, n, want) for v, r, n, want in permissions(ns) if can_i(cluster, subject, v, r, n) != want]
+    wrong = [(v, r, n, want) for v, r, n, want in permissions(ns, lease="kvhelm-leader")
+             if can_i(cluster, subject, v, r, n) != want]
     assert not wrong, f"(verb, resource, namespace, expected) answered otherwise: {wrong}"
 
 
@@ -143,6 +145,25 @@ def test_chart_grants_what_deploy_grants(helm_template, kustomized):
     objects = docs(helm_template("kubevents", "monitoring").stdout)
     for kind in ("ClusterRole", "Role"):
         assert rules(objects, kind) == rules(kustomized, kind), kind
+
+
+def test_role_names_follow_the_leader_election_id(helm_template):
+    """The Role grants get/update (and watch) only on the Lease named by
+    config.leaderElection.leaderElectionID and its `-checkpoint` ConfigMap;
+    unset, the name is kubevents' default. create stays namespace-wide."""
+    def names(*args):
+        role = find(docs(helm_template("kubevents", "monitoring", *args).stdout), "Role")
+        named = {(r["resources"][0], n) for r in role["rules"] for n in r.get("resourceNames", [])}
+        creates = [r for r in role["rules"] if "create" in r["verbs"]]
+        assert [r["resources"] for r in creates] == [["leases"], ["configmaps"]]
+        assert not any("resourceNames" in r for r in creates)
+        return named
+
+    assert names() == {("leases", "kubevents"), ("configmaps", "kubevents-checkpoint")}
+    assert names("--set", "config.leaderElection.leaderElectionID=ev-leader") == {
+        ("leases", "ev-leader"), ("configmaps", "ev-leader-checkpoint")}
+    assert names("--set", "config.leaderElection.leaderElectionID=null") == {
+        ("leases", "kubernetes-event-exporter"), ("configmaps", "kubernetes-event-exporter-checkpoint")}
 
 
 def test_chart_deployment_matches_deploy(helm_template, kustomized):

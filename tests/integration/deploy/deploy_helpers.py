@@ -27,6 +27,21 @@ def to_yaml(objects):
     return yaml.safe_dump_all(objects, sort_keys=False)
 
 
+def quantity_bytes(q):
+    """A Kubernetes quantity of bytes (1Gi, 512Mi, 2G, or a number)."""
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+    q = str(q)
+    for unit, mult in units.items():
+        if q.endswith(unit):
+            return float(q[:-len(unit)]) * mult
+    return float(q)
+
+
+def data_dir_budget(size):
+    """dataDirMaxBytes for a data volume of `size`: 90% of it."""
+    return int(quantity_bytes(size) * 0.9)
+
+
 def ensure_restricted_namespace(cluster, name):
     """Creates namespace `name` (waiting out a previous run's deletion) and
     labels it to enforce the `restricted` Pod Security Standard: the API

@@ -18,7 +18,7 @@ import urllib.request
 
 import yaml
 
-from deploy_helpers import DEPLOY, assert_pods_admitted, can_i, docs, find, permissions
+from deploy_helpers import DEPLOY, assert_pods_admitted, can_i, data_dir_budget, docs, find, permissions
 from harness import REPO, Kubevents, unique_name, wait_for
 
 SA = "system:serviceaccount:monitoring:kubevents"
@@ -29,6 +29,16 @@ def test_shipped_config_passes_check_config():
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "OK" in res.stdout
+
+
+def test_data_dir_budget_agrees_with_the_emptydir(kustomized):
+    """config.yaml's dataDirMaxBytes is 90% of the data emptyDir's sizeLimit
+    (an emptyDir is the node's disk: kubevents' own default would be too
+    large)."""
+    config = yaml.safe_load((DEPLOY / "config.yaml").read_text())
+    (data,) = [v for v in find(kustomized, "Deployment", "kubevents")["spec"]["template"]["spec"]["volumes"]
+               if v["name"] == "data"]
+    assert config["dataDirMaxBytes"] == data_dir_budget(data["emptyDir"]["sizeLimit"]) == 966367641
 
 
 def test_kustomize_applies_with_server_side_validation(cluster, kustomize_applied):

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 import yaml
 
-from deploy_helpers import (CHART, assert_pods_admitted, can_i, docs, ensure_restricted_namespace, find, permissions,
-                            to_yaml)
+from deploy_helpers import (CHART, assert_pods_admitted, can_i, data_dir_budget, docs, ensure_restricted_namespace,
+                            find, permissions, to_yaml)
 from harness import Kubevents, unique_name
 
 SERVICEMONITOR_CRD = "servicemonitors.monitoring.coreos.com"
@@ -166,6 +166,29 @@ def test_role_names_follow_the_leader_election_id(helm_template):
         ("leases", "kubernetes-event-exporter"), ("configmaps", "kubernetes-event-exporter-checkpoint")}
 
 
+def test_data_dir_budget_is_ninety_percent_of_the_volume(helm_template, kustomized):
+    """config.dataDirMaxBytes, unless set, is 90% of the emptyDir's limit or
+    of the created claim; with an existing claim kubevents measures it."""
+    def rendered(*args):
+        objects = docs(helm_template("kubevents", "monitoring", *args).stdout)
+        config = yaml.safe_load(find(objects, "ConfigMap")["data"]["config.yaml"])
+        return config.get("dataDirMaxBytes"), objects
+
+    budget, objects = rendered()
+    (data,) = [v for v in find(objects, "Deployment")["spec"]["template"]["spec"]["volumes"] if v["name"] == "data"]
+    assert budget == data_dir_budget(data["emptyDir"]["sizeLimit"]) == 966367641
+    plain = yaml.safe_load(find(kustomized, "ConfigMap")["data"]["config.yaml"])
+    assert budget == plain["dataDirMaxBytes"]
+    assert rendered("--set", "persistence.emptyDirSizeLimit=512Mi")[0] == data_dir_budget("512Mi")
+    assert rendered("--set", "persistence.emptyDirSizeLimit=1.5G")[0] == data_dir_budget("1.5G")
+    assert rendered("--set-json", "persistence.emptyDirSizeLimit=1073741824")[0] == 966367641
+    budget, objects = rendered("--set", "persistence.enabled=true,replicaCount=1,persistence.size=10Gi")
+    assert budget == data_dir_budget("10Gi")
+    assert find(objects, "PersistentVolumeClaim")["spec"]["resources"]["requests"]["storage"] == "10Gi"
+    assert rendered("--set", "persistence.enabled=true,replicaCount=1,persistence.existingClaim=mine")[0] is None
+    assert rendered("--set", "config.dataDirMaxBytes=1000000")[0] == 1000000
+
+
 def test_chart_deployment_matches_deploy(helm_template, kustomized):
     """The chart's default Deployment is deploy/'s, but for names and labels."""
     chart = find(docs(helm_template("kubevents", "monitoring").stdout), "Deployment")["spec"]["template"]["spec"]
@@ -209,6 +232,8 @@ def test_config_value_becomes_a_valid_kubevents_config(helm_template, tmp_path):
     (["--set-json", "envFromSecrets=[1]"], "envFromSecrets"),
     (["--set", "persistence.enabled=true"], "replicaCount: 1"),
     (["--set", "serviceMonitor.enabled=true,service.enabled=false"], "service.enabled"),
+    (["--set", "persistence.emptyDirSizeLimit=lots"], "emptyDirSizeLimit"),
+    (["--set", "config.dataDirMaxBytes=big"], "dataDirMaxBytes"),
 ])
 def test_bad_values_are_refused(helm_template, args, message):
     res = helm_template("kubevents", "monitoring", *args, check=False)

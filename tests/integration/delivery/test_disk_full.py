@@ -115,8 +115,9 @@ receivers:
             return status == 503 and UNWRITABLE in body
         wait_for(unwritable, timeout=120, interval=0.5, what=f"/readyz 503 saying {UNWRITABLE!r}")
         kv.wait_log(UNWRITABLE, timeout=60)
+        wait_for(lambda: metric(kv.http_get("/metrics")[1], "kubevents_storage_failing") == 1, timeout=60,
+                 interval=0.5, what="kubevents_storage_failing 1")
         metrics = kv.http_get("/metrics")[1]
-        assert metric(metrics, "kubevents_storage_failing") == 1, metrics
         assert metric(metrics, "kubevents_storage_errors_total") >= 1, metrics
         assert kv.proc.poll() is None, kv.log()
 

@@ -70,8 +70,14 @@ def start_testenv(state):
     env = {k: v for k, v in os.environ.items()
            if k not in ("KUBEVENTS_APISERVER_PORT", "KUBEVENTS_ETCD_PORT", "KUBEVENTS_ETCD_PEER_PORT",
                         "KUBECONFIG", "KUBEVENTS_TESTENV_STATE")}
-    subprocess.run([str(REPO / "testenv/start.sh"), str(state)], check=True, stdout=subprocess.DEVNULL, env=env)
-    return Cluster(read_env_file(state / "env"))
+    # A port start.sh picked as free may be taken before etcd binds it
+    # (other test runs on the machine): try again, with new ports.
+    for attempt in range(3):
+        r = subprocess.run([str(REPO / "testenv/start.sh"), str(state)], stdout=subprocess.DEVNULL, env=env)
+        if r.returncode == 0:
+            return Cluster(read_env_file(state / "env"))
+        subprocess.run([str(REPO / "testenv/stop.sh"), str(state)], capture_output=True)
+    sys.exit(f"testenv/start.sh {state} failed three times")
 
 
 def start_opensearch(state):
@@ -395,6 +401,7 @@ def main():
         counts = collections.Counter()
         unexpected_exits = []
         restore = {}  # fault -> monotonic time to undo it
+        deck = []
         filler = None
         end = time.monotonic() + args.minutes * 60
         next_fault = time.monotonic() + rng.expovariate(1 / args.fault_every)
@@ -432,7 +439,14 @@ def main():
                 time.sleep(0.2)
                 continue
             next_fault = now + min(max(3.0, rng.expovariate(1 / args.fault_every)), 4 * args.fault_every)
-            choice = rng.choice([f for f in faults if f not in restore])
+            # Each kind in turn, in a shuffled order, so that a short run
+            # still sees every one.
+            if not deck:
+                deck = rng.sample(faults, len(faults))
+            choice = next((f for f in deck if f not in restore), None)
+            if choice is None:
+                continue
+            deck.remove(choice)
             counts[choice] += 1
             if choice == "kill":
                 sampler.sample()
@@ -513,6 +527,7 @@ def main():
                   + (f"  e.g. lost {f['lost_sample']}" if f["lost"] else ""))
         print(f"peak RSS of kubevents: VmHWM {summary['peak_vmhwm_mib']} MiB, VmRSS {summary['peak_vmrss_mib']} MiB")
         print(f"final SIGTERM exit:    {code}")
+        print(f"'data dir cannot be written' log lines: {summary['data_dir_unwritable_log_lines']}")
         for n in notes:
             print(f"note: {n}")
         print(f"summary: {state / 'summary.json'}; kubevents log: {kv.stderr_path}")

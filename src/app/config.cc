@@ -36,6 +36,7 @@ const std::string_view kTopLevelKeys[] = {"logLevel",
                                           "leaderElection",
                                           "route",
                                           "receivers",
+                                          "dataDirMaxBytes",
                                           "kubeQPS",
                                           "kubeBurst",
                                           "metricsNamePrefix",
@@ -154,6 +155,8 @@ Config Parse(const std::string& text, const std::string& file) {
   cfg.max_event_age = std::chrono::seconds(age);
 
   cfg.data_dir = root.String("dataDir");
+  cfg.data_dir_max_bytes = static_cast<uint64_t>(
+      root.Int("dataDirMaxBytes", 0, 1 << 20, std::numeric_limits<int64_t>::max()));
   cfg.delivery = delivery::ParseDeliveryConfig(root.Child("delivery"), cfg.delivery, true);
 
   std::vector<std::string> names = ParseReceivers(root, &cfg);

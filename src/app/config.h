@@ -56,6 +56,7 @@ struct Config {
   LeaderElectionConfig leader_election;
   std::string metrics_name_prefix = "kubevents_";  // metricsNamePrefix (may be set to "")
   std::string data_dir;               // spools, checkpoint, dead letters; "" = --data-dir / default
+  uint64_t data_dir_max_bytes = 0;    // dataDirMaxBytes; 0 = 90% of the data dir's filesystem
   delivery::DeliveryConfig delivery;  // top-level `delivery:` (defaults for every receiver)
   std::vector<ReceiverConfig> receivers;
   std::shared_ptr<route::Tree> route;
@@ -63,7 +64,7 @@ struct Config {
 };
 
 // Every top-level key, for validation and the documentation test.
-extern const std::string_view kTopLevelKeys[20];
+extern const std::string_view kTopLevelKeys[21];
 
 // The configuration `kubevents run` uses without --config: every event,
 // as JSON lines on stdout.

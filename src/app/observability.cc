@@ -35,7 +35,9 @@ void ExportProcess(server::Registry& registry, const std::string& version,
             {C("events_received_total", "Events read from the API server (lists and watches).",
                w.received),
              C("events_decode_errors_total",
-               "Watch frames or list items that could not be decoded.", w.decode_errors)}),
+               "Watch frames or list items that could not be decoded.", w.decode_errors),
+             C("watch_oversized_lines_total",
+               "Watch connections dropped for a line over the 16 MiB cap.", w.oversized_lines)}),
         "watcher");
   Check(server::ExportAtomics(
             registry, {}, {},

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "delivery/disk_budget.h"
+
 namespace kv::app {
 
 Receivers::Receivers(delivery::Hub& hub, server::Registry& registry, Clock& clock)
@@ -33,8 +35,17 @@ Result<std::unique_ptr<sinks::Sink>> Receivers::Build(const ReceiverConfig& rc) 
   return sink;
 }
 
-Result<void> Receivers::Add(const ReceiverConfig& rc, std::unique_ptr<sinks::Sink> sink) {
-  if (auto r = hub_.Add(rc.name, std::move(sink), rc.delivery); !r) {
+Result<void> Receivers::Add(const ReceiverConfig& rc, size_t count,
+                            std::unique_ptr<sinks::Sink> sink) {
+  delivery::DeliveryConfig delivery = rc.delivery;
+  if (delivery::ShareDiskBudget(disk_budget_, count, &delivery)) {
+    spdlog::info(
+        "receiver {}: its share of the data dir's {} byte budget caps its spool at {} bytes "
+        "(segments {}) and its dead-letter file at {}",
+        rc.name, disk_budget_, delivery.max_spool_bytes, delivery.segment_bytes,
+        delivery.dead_letter_max_bytes);
+  }
+  if (auto r = hub_.Add(rc.name, std::move(sink), delivery); !r) {
     return Fail(r.error().code, "receiver " + rc.name + ": " + r.error().message);
   }
   size_t i = hub_.size() - 1;
@@ -51,7 +62,7 @@ Result<void> Receivers::AddAll(const Config& config) {
   for (const auto& rc : config.receivers) {
     auto sink = Build(rc);
     if (!sink) return tl::unexpected(sink.error());
-    if (auto r = Add(rc, std::move(*sink)); !r) return r;
+    if (auto r = Add(rc, config.receivers.size(), std::move(*sink)); !r) return r;
   }
   return {};
 }
@@ -79,7 +90,7 @@ Result<void> Receivers::Apply(const Config& running, const Config& next,
     if (int at = hub_.Find(rc->name); at >= 0) {
       hub_.Replace(static_cast<size_t>(at), std::move(sink), rc->delivery, grace);
       spdlog::info("config reload: receiver {} updated", rc->name);
-    } else if (auto r = Add(*rc, std::move(sink)); r) {
+    } else if (auto r = Add(*rc, next.receivers.size(), std::move(sink)); r) {
       spdlog::info("config reload: receiver {} added", rc->name);
     } else {
       spdlog::error("config reload: {}", r.error().message);

@@ -26,6 +26,10 @@ class Receivers {
   // `hub`, `registry` and `clock` must outlive it.
   Receivers(delivery::Hub& hub, server::Registry& registry, Clock& clock);
 
+  // The data dir's disk budget (delivery/disk_budget.h) the receivers added
+  // from now on share; 0 = none. Before AddAll.
+  void SetDiskBudget(uint64_t bytes) { disk_budget_ = bytes; }
+
   // Builds every receiver of `config`, in order. The first failure is
   // returned as "receiver NAME: why" and nothing after it is built.
   Result<void> AddAll(const Config& config);
@@ -42,8 +46,9 @@ class Receivers {
 
  private:
   Result<std::unique_ptr<sinks::Sink>> Build(const ReceiverConfig& rc);
-  // Adds receiver `rc` with `sink` to the hub and exports its metrics.
-  Result<void> Add(const ReceiverConfig& rc, std::unique_ptr<sinks::Sink> sink);
+  // Adds receiver `rc` (one of `count` in its config, for its share of the
+  // disk budget) with `sink` to the hub and exports its metrics.
+  Result<void> Add(const ReceiverConfig& rc, size_t count, std::unique_ptr<sinks::Sink> sink);
   bool Unchanged(const Config& running, const ReceiverConfig& rc) const;
   void ObserveSend(size_t index, size_t events, std::chrono::nanoseconds took);
 
@@ -51,6 +56,7 @@ class Receivers {
   server::Registry& registry_;
   Clock& clock_;
   sinks::common::AwsAccessPool aws_;  // shared by every receiver's build
+  uint64_t disk_budget_ = 0;
   ReceiverHistograms histograms_;
 
   std::mutex mu_;  // guards the two vectors (grown by reloads, read by workers)

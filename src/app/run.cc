@@ -22,6 +22,7 @@
 #include "app/signals.h"
 #include "app/source.h"
 #include "app/version.h"
+#include "delivery/disk_budget.h"
 #include "delivery/hub.h"
 #include "kube/checkpoint.h"
 #include "kube/client_config.h"
@@ -187,6 +188,11 @@ int Run(const RunOptions& options) {
   // standby runs them too: it delivers what it spooled while it led.
   delivery::Hub hub(data_dir, cfg.delivery.fsync, cfg.delivery.fsync_interval, env, rng, clock);
   Receivers receivers(hub, registry, clock);
+  const uint64_t budget =
+      cfg.data_dir_max_bytes ? cfg.data_dir_max_bytes : delivery::DefaultDiskBudget(data_dir);
+  spdlog::info("data dir {}: disk budget {} bytes ({})", data_dir.string(), budget,
+               cfg.data_dir_max_bytes ? "dataDirMaxBytes" : "90% of its filesystem");
+  receivers.SetDiskBudget(budget);
   if (auto r = receivers.AddAll(cfg); !r) return Stop(r.error().message);
   auto credentials = std::make_shared<kube::Credentials>(*client_config, clock);
   Leadership leadership(cfg.leader_election, credentials, replica_id, clock, rng);

@@ -32,6 +32,13 @@ Result<void> DeadLetter::Write(const event::Event& ev, const std::string& reason
   if (auto r = RotateIfFullLocked(line.size()); !r) return r;
   auto file = env_.OpenFile(path_, {.create = true, .append = true, .read = false});
   if (!file) return tl::unexpected(file.error());
+  if (!name_synced_) {
+    // Before any line goes in: the file's name (new, or after a rotation)
+    // must survive a power loss with it, and a failure here leaves nothing
+    // to write twice.
+    if (auto r = env_.SyncDir(path_.parent_path()); !r) return r;
+    name_synced_ = true;
+  }
   auto before = (*file)->Size();
   if (!before) return tl::unexpected(before.error());
   if (auto r = (*file)->Append(line); !r) {
@@ -45,7 +52,6 @@ Result<void> DeadLetter::Write(const event::Event& ev, const std::string& reason
     return r;
   }
   (void)(*file)->Close();  // the sync reported any write error already
-  if (auto r = env_.SyncDir(path_.parent_path()); !r) return r;
   written_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }
@@ -68,6 +74,7 @@ Result<void> DeadLetter::RotateIfFullLocked(uint64_t line_bytes) {
                    receiver_, max_bytes_, lines);
     }
   }
+  name_synced_ = false;  // the next file is a new name
   return env_.Rename(path_, old);
 }
 

@@ -60,6 +60,7 @@ class DeadLetter {
   std::mutex mu_;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
+  bool name_synced_ = false;  // the directory was synced since the file got its name
 
   // Moves the file to `.1` if `line_bytes` more would pass half the cap.
   Result<void> RotateIfFullLocked(uint64_t line_bytes);

@@ -65,8 +65,9 @@ Result<void> Hub::Add(const std::string& name, std::unique_ptr<sinks::Sink> sink
   auto spool = Spool::Open(so, env_, clock_);
   if (!spool) return tl::unexpected(spool.error());
   r->spool = std::move(*spool);
-  r->dead_letter = std::make_unique<DeadLetter>(
-      name, data_dir_ / "deadletter" / (DirName(name) + ".jsonl"), env_, clock_);
+  r->dead_letter =
+      std::make_unique<DeadLetter>(name, data_dir_ / "deadletter" / (DirName(name) + ".jsonl"),
+                                   env_, clock_, config.dead_letter_max_bytes);
   std::unique_lock lock(mu_);
   receivers_.push_back(std::move(r));
   size_t index = receivers_.size() - 1;

@@ -40,6 +40,9 @@ struct DeliveryConfig {
   std::chrono::milliseconds retry_initial{500};
   std::chrono::milliseconds retry_max{60000};
   std::chrono::seconds retry_max_age{0};
+  // Not a key: the dead-letter file's cap, from the disk budget
+  // (delivery/disk_budget.h); 0 = none.
+  uint64_t dead_letter_max_bytes = 0;
 };
 
 // Reads a `delivery:` block over `defaults`; problems go to the node's

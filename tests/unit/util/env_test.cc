@@ -117,16 +117,29 @@ TEST(FaultEnv, APowerLossUndoesARenameWhoseDirectoryWasNotSynced) {
   FaultEnv env(posix);
   auto path = tmp.path() / "checkpoint.json";
   tmp.Write("checkpoint.json", "old");
-  ASSERT_TRUE(files::WriteAtomic(env, path, "new").has_value());
+  tmp.Write("next", "new");
+  ASSERT_TRUE(env.Rename(tmp.path() / "next", path).has_value());
   EXPECT_EQ(*env.ReadFile(path), "new");
   env.PowerLoss();
   EXPECT_EQ(*env.ReadFile(path), "old");
-  EXPECT_FALSE(*env.FileExists(tmp.path() / "checkpoint.json.tmp"));
+  EXPECT_EQ(*env.ReadFile(tmp.path() / "next"), "new");
 
-  ASSERT_TRUE(files::WriteAtomic(env, path, "new").has_value());
+  ASSERT_TRUE(env.Rename(tmp.path() / "next", path).has_value());
   ASSERT_TRUE(env.SyncDir(tmp.path()).has_value());
   env.PowerLoss();
   EXPECT_EQ(*env.ReadFile(path), "new");
+}
+
+TEST(FaultEnv, WriteAtomicSurvivesAPowerLossOnceItReturns) {
+  kv::testing::TempDir tmp;
+  PosixEnv posix;
+  FaultEnv env(posix);
+  auto path = tmp.path() / "checkpoint.json";
+  tmp.Write("checkpoint.json", "old");
+  ASSERT_TRUE(files::WriteAtomic(env, path, "new").has_value());
+  env.PowerLoss();
+  EXPECT_EQ(*env.ReadFile(path), "new");
+  EXPECT_FALSE(*env.FileExists(tmp.path() / "checkpoint.json.tmp"));
 }
 
 TEST(FaultEnv, APowerLossKeepsSyncedDataAndUndoesUnsyncedCreatesAndRemovals) {

@@ -36,7 +36,19 @@ void Worker::Stop(std::chrono::milliseconds grace) {
   }
   spool_.Close();  // wakes Take(): no more waiting for a fuller batch
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) {
+    sink_->Close();
+    return;
+  }
+  bool finished;
+  {
+    std::unique_lock lock(mu_);
+    finished = clock_.WaitUntil(lock, wake_, deadline_, [&] { return finished_; });
+  }
+  // Grace over with a send still waiting on its peer (a slow or stuck
+  // answer): end it, so shutdown and reloads keep to the grace.
+  if (!finished) sink_->Abort();
+  thread_.join();
   sink_->Close();
 }
 
@@ -70,6 +82,11 @@ void Worker::Loop() {
     spdlog::warn("receiver {}: {} events stay in the spool for the next start", receiver_,
                  spool_.stats().pending_events.load());
   }
+  {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+  }
+  wake_.notify_all();
 }
 
 void Worker::Ack() {

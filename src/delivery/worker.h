@@ -70,8 +70,10 @@ class Worker {
   ~Worker();
 
   void Start();
-  // Delivers what is spooled for up to `grace`, then closes the sink and
-  // joins the thread. The spool is closed for appends.
+  // Delivers what is spooled for up to `grace`, then aborts a send still
+  // waiting on its peer (Sink::Abort: a slow or stuck answer must not hold
+  // shutdown or a reload past the grace), closes the sink and joins the
+  // thread. The spool is closed for appends.
   void Stop(std::chrono::milliseconds grace);
 
   const std::string& receiver() const { return receiver_; }
@@ -115,6 +117,7 @@ class Worker {
   std::mutex mu_;                 // guards the members below
   std::condition_variable wake_;  // interrupts backoff sleeps at shutdown
   bool closing_ = false;
+  bool finished_ = false;  // Loop returned
   Clock::SteadyTime deadline_ = Clock::SteadyTime::max();
 
   // Worker thread only.

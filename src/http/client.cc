@@ -18,9 +18,11 @@ struct Client::Transfer {
   Response response;
   const ChunkCallback* on_chunk = nullptr;
   const AbortCheck* abort = nullptr;
+  const std::atomic<bool>* client_aborted = nullptr;  // Client::Abort
   CURL* curl = nullptr;
   size_t max_body_bytes = 0;  // 0 = keep the whole body
   bool stopped_by_callback = false;
+  bool aborted_by_client = false;
 };
 
 namespace {
@@ -70,11 +72,20 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   }
   t->response.body.append(chunk.substr(0, keep));
   t->response.body_bytes_dropped += chunk.size() - keep;
+  if (keep < chunk.size()) {
+    // Past the cap: what was kept decides; reading on would only cost time.
+    t->stopped_by_callback = true;
+    return 0;  // makes curl stop with CURLE_WRITE_ERROR
+  }
   return size * n;
 }
 
 int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Client::Transfer*>(user);
+  if (t->client_aborted != nullptr && t->client_aborted->load()) {
+    t->aborted_by_client = true;
+    return 1;
+  }
   if (t->abort != nullptr && *t->abort && (*t->abort)()) {
     t->stopped_by_callback = true;
     return 1;
@@ -154,6 +165,8 @@ Result<Response> Client::Stream(const Request& request, const TlsOptions& tls,
 Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, Transfer& t) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
+  if (aborted_.load()) return Fail(ErrorCode::kUnavailable, "aborted: shutting down");
+  t.client_aborted = &aborted_;
   curl_easy_reset(curl);  // keeps the connection cache
   t.curl = curl;
   // serverName: libcurl takes SNI and the verified name from the URL, so
@@ -204,11 +217,10 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
-  if (t.abort != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
-  }
+  // Always: Abort() must reach any transfer.
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
   // TLS: verification is on unless the user turned it off explicitly.
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
@@ -236,6 +248,7 @@ Result<Response> Client::Perform(const Request& request, const TlsOptions& tls, 
   curl_slist_free_all(headers);
   curl_slist_free_all(connect_to);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &t.response.status);
+  if (t.aborted_by_client) return Fail(ErrorCode::kUnavailable, "aborted: shutting down");
   if (rc != CURLE_OK && !t.stopped_by_callback) {
     std::string detail = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
     // Drop the handle and its connection cache: after a reset, GOAWAY or

@@ -7,6 +7,7 @@
 // an HTTP status, whatever it is, is a successful Response.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -60,8 +61,9 @@ struct Response {
   std::string body;
   Headers headers;  // names lower-cased
   // Bytes of the body read but not kept in `body`: past the Client's
-  // max_body_bytes. The transfer still reads them (the connection stays
-  // reusable), bounded by the request's timeout.
+  // max_body_bytes. The transfer stops at the first piece past the cap
+  // (curl closes that connection), so a peer answering gigabytes costs a
+  // megabyte, not the request's whole timeout.
   size_t body_bytes_dropped = 0;
   // First value of header `name` (lower-case), or "".
   std::string Header(std::string_view name) const;
@@ -82,8 +84,14 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Performs one request and buffers the whole answer.
+  // Performs one request and buffers the answer (up to max_body_bytes).
   Result<Response> Do(const Request& request, const TlsOptions& tls);
+
+  // Any thread: ends a transfer in progress within about a second (the
+  // progress callback's period), and fails every later one at once, with
+  // kUnavailable "aborted: shutting down". For a receiver's worker whose
+  // shutdown grace is over while it waits on a peer.
+  void Abort() { aborted_.store(true); }
 
   // Performs a request whose 2xx body is handed to `on_chunk` as it
   // arrives. A non-2xx body is buffered into the returned Response instead.
@@ -97,6 +105,7 @@ class Client {
  private:
   Result<Response> Perform(const Request& request, const TlsOptions& tls, Transfer& transfer);
   const size_t max_body_bytes_;  // constant after construction; 0 = no cap
+  std::atomic<bool> aborted_{false};
   // CURL*, owned; replaced after a transport error so no half-dead
   // connection is reused.
   void* curl_;

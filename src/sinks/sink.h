@@ -53,6 +53,10 @@ class Sink {
   virtual SendOutcome Send(std::span<const event::EventPtr> batch) = 0;
   // Flushes and releases resources; the sink is not used afterwards.
   virtual void Close() {}
+  // Any thread, while Send may run: the shutdown grace is over, so a Send
+  // waiting on its peer returns soon (a retry verdict) and later ones at
+  // once. Kinds that wait on a network peer implement it.
+  virtual void Abort() {}
 };
 
 namespace common {

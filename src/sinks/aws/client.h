@@ -40,6 +40,8 @@ class Client {
   Result<http::Response> PostForm(std::string body);
 
   const std::string& base_url() const { return base_url_; }
+  // Any thread: see http::Client::Abort.
+  void Abort() { http_.Abort(); }
 
  private:
   Result<http::Response> Do(http::Request request);

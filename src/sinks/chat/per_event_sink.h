@@ -37,6 +37,7 @@ class PerEventSink final : public Sink {
  public:
   PerEventSink(BuildRequest build, Classifier classify, http::TlsOptions tls);
   SendOutcome Send(std::span<const event::EventPtr> batch) override;
+  void Abort() override { client_.Abort(); }
 
  private:
   // Constant after construction.

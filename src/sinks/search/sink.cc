@@ -51,6 +51,8 @@ class SearchSink final : public Sink {
     return BatchLimits{kDefaultBatchEvents, kDefaultBatchBytes, kDefaultBatchLinger};
   }
 
+  void Abort() override { client_.Abort(); }
+
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     if (batch.empty()) return {};  // nothing to send: delivered, no reason to log
     EncodeBulk(batch, config_, with_type_, clock_.WallNow(), &body_);

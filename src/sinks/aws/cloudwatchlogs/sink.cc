@@ -18,6 +18,8 @@ class CloudWatchLogsSink final : public Sink {
     return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(1000)};
   }
 
+  void Abort() override { client_->Abort(); }
+
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     int64_t now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())

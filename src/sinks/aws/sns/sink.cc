@@ -19,6 +19,8 @@ class SnsSink final : public Sink {
     return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
   }
 
+  void Abort() override { client_->Abort(); }
+
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     aws::OutcomeBuilder out(batch.size());
     auto encoded = aws::EncodeBatch<aws::QueueMessage>(

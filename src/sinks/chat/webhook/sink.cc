@@ -20,6 +20,8 @@ class WebhookSink final : public Sink {
     return {cfg_.batch_max_events, cfg_.batch_max_bytes, std::chrono::milliseconds(0)};
   }
 
+  void Abort() override { client_.Abort(); }
+
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     chat::Plan plan = PlanRequests(batch, cfg_);
     chat::Transport transport = [this](const http::Request& r) { return client_.Do(r, cfg_.tls); };

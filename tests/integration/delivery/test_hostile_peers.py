@@ -289,3 +289,51 @@ def test_hostile_peers_neither_exhaust_memory_nor_stall_the_others_nor_the_shutd
         huge.stop()
         slow.stop()
 
+
+def test_sigterm_while_a_peer_trickles_a_2_gib_answer_stops_within_the_grace(
+        cluster, namespace, tmp_path):
+    """The same 2 GiB answer, sent at about 1 MiB/s (a slow link, or a peer
+    doing it on purpose): SIGTERM while kubevents is reading it must still
+    stop kubevents within the grace (plus the margin), not after the
+    request's 30 s timeout; the event stays spooled."""
+    huge = HostilePeer(200, body_bytes=HUGE_BODY, pause=0.05)
+    kv = with_grace(Kubevents(cluster, tmp_path / "kv", f"""
+logLevel: info
+maxEventAgeSeconds: 3600
+dataDir: "@DIR@/data"
+route:
+  routes:
+    - match: [{{namespace: "^{namespace}$", receiver: huge}}]
+    - match: [{{namespace: "^{namespace}$", receiver: good}}]
+receivers:
+  - name: huge
+    webhook:
+      endpoint: {huge.url}
+  - name: good
+    file:
+      path: "@DIR@/good.json"
+"""))
+    try:
+        kv.start()
+        kv.wait_watching()
+        cluster.create_event(namespace, "trickled")
+        wait_for(lambda: any(e["metadata"]["name"] == "trickled" for e in read_lines(kv.folder / "good.json")),
+                 timeout=120, what="the event at the plain file receiver")
+        wait_for(lambda: huge.in_flight() > 0, timeout=120, interval=0.02,
+                 what="the request to the trickling peer")
+        time.sleep(1)  # well into the answer's body
+        assert huge.in_flight() > 0
+        started = time.monotonic()
+        code = kv.stop(signal.SIGTERM, timeout=120)
+        took = time.monotonic() - started
+        log = kv.log()
+        print(f"\ntrickling 2 GiB peer: stop took {took:.1f} s (grace {GRACE_SECONDS} s), exit code {code}, "
+              f"requests {huge.stats()['requests']}")
+        assert code == 0, f"exit code {code}\n{log[-3000:]}"
+        assert took <= STOP_ALLOWANCE_SECONDS, (
+            f"stop took {took:.1f} s with a grace of {GRACE_SECONDS} s\n{log[-3000:]}")
+        assert re.search(r"receiver huge: 1 events stay in the spool for the next start", log), log[-3000:]
+    finally:
+        if kv.proc is not None and kv.proc.poll() is None:
+            kv.stop(signal.SIGKILL)
+        huge.stop()

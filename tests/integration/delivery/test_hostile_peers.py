@@ -292,11 +292,12 @@ def test_hostile_peers_neither_exhaust_memory_nor_stall_the_others_nor_the_shutd
 
 def test_sigterm_while_a_peer_trickles_a_2_gib_answer_stops_within_the_grace(
         cluster, namespace, tmp_path):
-    """The same 2 GiB answer, sent at about 1 MiB/s (a slow link, or a peer
-    doing it on purpose): SIGTERM while kubevents is reading it must still
-    stop kubevents within the grace (plus the margin), not after the
-    request's 30 s timeout; the event stays spooled."""
-    huge = HostilePeer(200, body_bytes=HUGE_BODY, pause=0.05)
+    """The same 2 GiB answer, sent at about 64 KiB/s (a slow link, or a peer
+    doing it on purpose; kubevents's 1 MiB body cap is then 16 s away):
+    SIGTERM while kubevents is reading it must still stop kubevents within
+    the grace (plus the margin), not after the request's 30 s timeout; the
+    event stays spooled."""
+    huge = HostilePeer(200, body_bytes=HUGE_BODY, pause=1.0)
     kv = with_grace(Kubevents(cluster, tmp_path / "kv", f"""
 logLevel: info
 maxEventAgeSeconds: 3600

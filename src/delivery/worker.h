@@ -53,7 +53,6 @@ struct WorkerStats {
   std::atomic<uint64_t> retried{0};       // events sent again
   std::atomic<uint64_t> failed_sends{0};  // Send calls that did not deliver everything
   std::atomic<uint64_t> dead_lettered{0};
-  std::atomic<uint64_t> lost{0};  // unused: a dead letter that cannot be written waits instead
   std::atomic<uint64_t> batches{0};
   std::atomic<int64_t> stuck_since_micros{0};  // wall time of the first failed try of the
                                                // batch now retried; 0 when not stuck

@@ -39,10 +39,15 @@ Result<void> RotatingWriter::Open() {
     std::error_code ec;
     fs::create_directories(path_.parent_path(), ec);
   }
-  int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (rotatable_ ? O_CREAT : 0);
+  // O_NONBLOCK for the open only: a FIFO without a reader fails at once
+  // (ENXIO, retried later) instead of blocking the worker and shutdown.
+  int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | (rotatable_ ? O_CREAT : 0);
   fd_ = ::open(path_.c_str(), flags, 0644);
-  if (fd_ < 0)
-    return Fail(ErrorCode::kIo, "cannot open " + path_.string() + ": " + std::strerror(errno));
+  if (fd_ < 0) {
+    const char* why = errno == ENXIO ? "no reader on the FIFO" : std::strerror(errno);
+    return Fail(ErrorCode::kIo, "cannot open " + path_.string() + ": " + why);
+  }
+  if (int fl = ::fcntl(fd_, F_GETFL); fl >= 0) (void)::fcntl(fd_, F_SETFL, fl & ~O_NONBLOCK);
   size_ = 0;
   if (rotatable_ && ::fstat(fd_, &st) == 0) size_ = static_cast<uint64_t>(st.st_size);
   return {};

@@ -1,6 +1,7 @@
 #include "sinks/file/rotating_writer.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "../support/temp_dir.h"
 #include "util/files.h"
@@ -28,6 +29,17 @@ TEST(RotatingWriter, AppendsUntilTheSizeLimitThenRotatesWithATimestampedName) {
             (std::vector<std::string>{"events-2024-02-29T12-34-56.123.log", "events.log"}));
   EXPECT_EQ(*files::Read(dir.path() / "events.log"), "next\n");
   EXPECT_EQ(*files::Read(dir.path() / "events-2024-02-29T12-34-56.123.log"), "12345\nabc\n");
+}
+
+TEST(RotatingWriter, AFifoWithoutAReaderFailsAtOnceInsteadOfBlocking) {
+  kv::testing::TempDir dir;
+  FakeClock clock;
+  ASSERT_EQ(::mkfifo((dir.path() / "fifo").c_str(), 0600), 0);
+  RotatingWriter w(dir.path() / "fifo", {}, clock);
+  auto r = w.Write("line\n");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("no reader on the FIFO"), std::string::npos)
+      << r.error().message;
 }
 
 TEST(RotatingWriter, KeepsOnlyMaxBackups) {

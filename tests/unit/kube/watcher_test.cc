@@ -330,7 +330,7 @@ TEST_F(WatcherTest, AMalformedFrameIsCountedAndSkippedWithoutEndingTheWatch) {
 }
 
 // Peak resident memory of this process so far, in bytes.
-size_t PeakRssBytes() {
+[[maybe_unused]] size_t PeakRssBytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<size_t>(usage.ru_maxrss) * 1024;  // Linux: KiB

@@ -504,7 +504,11 @@ TEST_P(Conformance, HugeAnswerBodyKeepsMemoryBounded) {
   SendOutcome out = Send(*sink, {MakeEvent("u-1")});
   size_t grew = PeakRss() - before;
   ExpectWholeBatch(out, 1, Verdict::kRetry);
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine and shadow memory add tens of MiB
   EXPECT_LT(grew, size_t{24} << 20) << "the 64 MiB answer was kept";
+#else
+  (void)grew;
+#endif
   EXPECT_LT(out.reason.size(), 4096u);
 }
 

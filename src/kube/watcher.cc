@@ -298,11 +298,25 @@ void Watcher::Run() {
     // for Events (never served from the watch cache) an API server that has
     // just restarted may instead answer 200 and then stay silent, or stream
     // only what happens from now on: either way events would be missed.
-    if (!fresh && ResourceVersionExpired().value_or(false)) {
-      stats_.expired_on_resume.fetch_add(1, std::memory_order_relaxed);
-      spdlog::info("resourceVersion {} is gone from the API server; relisting", resource_version_);
-      need_list = true;
-      continue;
+    // A check that fails (the server still starting, unreachable) is
+    // retried after the backoff: watching unchecked is exactly that risk.
+    if (!fresh) {
+      auto expired = ResourceVersionExpired();
+      if (!expired) {
+        stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
+        auto wait = backoff.Next();
+        spdlog::info("cannot check resourceVersion {} ({}); retrying in {} ms", resource_version_,
+                     expired.error().message, wait.count());
+        stop_.WaitFor(wait, clock_);
+        continue;
+      }
+      if (*expired) {
+        stats_.expired_on_resume.fetch_add(1, std::memory_order_relaxed);
+        spdlog::info("resourceVersion {} is gone from the API server; relisting",
+                     resource_version_);
+        need_list = true;
+        continue;
+      }
     }
     fresh = false;
     WatchEnd end = WatchOnce();

@@ -108,6 +108,12 @@ class FakeClock final : public Clock {
     std::unique_lock lock(waiters_mu_);
     waiters_changed_.wait(lock, [&] { return waiters_.size() >= n; });
   }
+  // The same, but gives up after `limit` of real time (false): for tests
+  // where a regression would otherwise hang instead of failing.
+  [[nodiscard]] bool AwaitWaitersFor(size_t n, std::chrono::milliseconds limit) {
+    std::unique_lock lock(waiters_mu_);
+    return waiters_changed_.wait_for(lock, limit, [&] { return waiters_.size() >= n; });
+  }
   size_t waiters() {
     std::lock_guard lock(waiters_mu_);
     return waiters_.size();

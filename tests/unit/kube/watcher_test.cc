@@ -252,6 +252,34 @@ TEST_F(WatcherTest, AVersionTheResumeCheckFindsGoneIsRelisted) {
   EXPECT_EQ(stats().lists.load(), 2u);
 }
 
+// A resume check that fails (an API server still starting answers 503) is
+// retried after the backoff, never skipped: a just-restarted server may
+// accept the watch from a compacted version and stay silent.
+TEST_F(WatcherTest, AFailedResumeCheckIsRetriedBeforeAnyWatch) {
+  server_.AddList({200, List("20", {Ev("a", "11", 1, 1)})});
+  server_.AddWatch(FakeApiServer::Ending());
+  server_.AddCheck({503, Status(503, "ServiceUnavailable")});
+  server_.AddCheck({410, Status(410, "Gone")});
+  server_.AddList({200, List("40", {Ev("a", "11", 1, 1), Ev("b", "35", 1, 2)})});
+  server_.AddWatch(FakeApiServer::Held());
+  StartAndRun();
+  ASSERT_TRUE(server_.AwaitRequests("resourceVersionMatch", 1));
+  // Backing off (base/4 with this rng), not watching.
+  ASSERT_TRUE(clock_.AwaitWaitersFor(1, 10s)) << "watched from an unchecked version";
+  EXPECT_EQ(server_.RequestsWith("watch=1").size(), 1u) << "watched from an unchecked version";
+  clock_.Advance(options_.backoff_base);
+  ASSERT_TRUE(server_.AwaitRequests("watch=1", 2));
+  EXPECT_EQ(AwaitEmitted(2), (std::vector<Emitted>{{"a", "11", 1, false}, {"b", "35", 1, false}}));
+  auto requests = server_.requests();
+  ASSERT_EQ(requests.size(), 6u);
+  EXPECT_EQ(requests[2], "/api/v1/events?limit=1&resourceVersionMatch=Exact&resourceVersion=20");
+  EXPECT_EQ(requests[3], "/api/v1/events?limit=1&resourceVersionMatch=Exact&resourceVersion=20");
+  EXPECT_EQ(requests[4], "/api/v1/events?limit=2");
+  EXPECT_NE(requests[5].find("resourceVersion=40&"), std::string::npos) << requests[5];
+  EXPECT_EQ(stats().reconnects.load(), 1u);
+  EXPECT_EQ(stats().expired_on_resume.load(), 1u);
+}
+
 TEST_F(WatcherTest, AWatchThatEndsWithoutFramesReconnectsFromTheSameVersion) {
   server_.AddList({200, List("20", {Ev("a", "11", 1, 1)})});
   server_.AddWatch(FakeApiServer::Ending());  // 200, then closed without a frame

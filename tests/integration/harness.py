@@ -262,7 +262,11 @@ class Kubevents:
         return self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
 
     def wait_log(self, text, timeout=60):
-        return wait_for(lambda: text in self.log(), timeout, what=f"log line containing {text!r}")
+        try:
+            return wait_for(lambda: text in self.log(), timeout, what=f"log line containing {text!r}")
+        except AssertionError as e:
+            # The log's end says why: keep it in the failure report.
+            raise AssertionError(f"{e}\nkubevents log (end):\n{self.log()[-4000:]}") from None
 
     def metrics_port(self, timeout=30):
         """The port of this instance's /metrics listener (from its log)."""

@@ -247,7 +247,11 @@ def test_hostile_peers_neither_exhaust_memory_nor_stall_the_others_nor_the_shutd
         assert kv.proc.poll() is None, kv.log()[-3000:]
 
         # 6. SIGTERM while the 2 GiB answer is being sent: kubevents stops
-        # within the grace (plus a margin) by itself.
+        # within the grace (plus a margin) by itself. The peer now trickles
+        # its answer (kubevents's 1 MiB cap is then seconds away), so the
+        # next retry stays in flight long enough to be seen: at full speed a
+        # request lasts milliseconds and the retries are up to a minute apart.
+        huge.pause = 0.5
         wait_for(lambda: huge.in_flight() > 0, timeout=180, interval=0.02,
                  what="a request to the 2 GiB peer in flight")
         memory.stop()

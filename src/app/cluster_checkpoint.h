@@ -25,7 +25,7 @@ namespace kv::app {
 class ClusterCheckpoint {
  public:
   // `clock` must outlive it.
-  ClusterCheckpoint(std::shared_ptr<kube::Credentials> credentials, std::string namespace_,
+  ClusterCheckpoint(std::shared_ptr<kube::Credentials> credentials, std::string ns,
                     std::string lease_name, std::string replica_id, Clock& clock);
   ~ClusterCheckpoint();
 
@@ -36,12 +36,20 @@ class ClusterCheckpoint {
   // says nothing of this replica or cannot be read within a few tries.
   uint64_t RecoverUpTo(uint64_t local_committed);
 
-  // On becoming leader: the state to resume from (the cluster's copy when
-  // there is one, else `local`), recorded in the local checkpoint too;
-  // then the mirror starts and gates the hub's publishing. kUnavailable /
-  // kUnauthorized when the ConfigMap cannot be read.
-  Result<kube::Checkpoint> TakeOver(kube::Checkpoint local, kube::Checkpointer& checkpointer,
-                                    delivery::Hub& hub);
+  // On becoming leader: the state to resume from, recorded in the local
+  // checkpoint too; then the mirror starts and gates the hub's publishing.
+  //  - the cluster's copy when there is one (a copy without a resume point
+  //    is listed again with its own first-start cutoff);
+  //  - else, when another replica led before (the Lease counts
+  //    transitions) but left no usable copy: a degraded hand-over that
+  //    re-sends rather than skips: from `local`'s resume point if it has
+  //    one, else everything the API server holds;
+  //  - else `local` (`local_state`: it was recovered from disk), or a first
+  //    start with `first_start_skip_before` (the maxEventAge cutoff).
+  // kUnavailable / kUnauthorized when the ConfigMap cannot be read.
+  Result<kube::Checkpoint> TakeOver(kube::Checkpoint local, bool local_state,
+                                    int64_t first_start_skip_before,
+                                    kube::Checkpointer& checkpointer, delivery::Hub& hub);
 
   // At shutdown, after the watcher stopped and wrote its last journal
   // line: saves the final state and publishes what it covers.
@@ -51,16 +59,27 @@ class ClusterCheckpoint {
   // or not leading) and failed saves.
   int64_t last_saved_micros() const;
   uint64_t failed_saves() const;
+  // Bytes of the last copy written (before compression), and take-overs
+  // that found no usable copy although another replica had led.
+  uint64_t saved_bytes() const { return saved_bytes_.load(); }
+  uint64_t degraded_handovers() const { return degraded_handovers_.load(); }
 
  private:
   Result<void> Save(const kube::Checkpoint& cp);
+  // Whether a replica led before this one (the Lease's transitions; true
+  // when the Lease cannot be read).
+  bool LedBefore();
 
   const std::string replica_id_;
+  const std::string namespace_;
+  const std::string lease_name_;
   Clock& clock_;
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<kube::ConfigMapStore> store_;
   std::unique_ptr<kube::CheckpointMirror> mirror_;  // set once by TakeOver
   std::atomic<kube::CheckpointMirror*> published_mirror_{nullptr};
+  std::atomic<uint64_t> saved_bytes_{0};
+  std::atomic<uint64_t> degraded_handovers_{0};
 };
 
 }  // namespace kv::app

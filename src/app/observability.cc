@@ -229,14 +229,27 @@ void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& chec
         server::MetricType::kGauge,
         {}},
        {"checkpoint_cluster_save_failures_total",
-        "Checkpoint saves in the cluster that failed (events wait meanwhile).",
+        "Checkpoint saves in the cluster that failed (events wait meanwhile, unless the save "
+        "was refused for good: RBAC, too large).",
+        server::MetricType::kCounter,
+        {}},
+       {"checkpoint_cluster_bytes",
+        "Size of the last checkpoint written to the cluster (JSON, before compression).",
+        server::MetricType::kGauge,
+        {}},
+       {"checkpoint_degraded_handovers_total",
+        "Take-overs that found no usable cluster checkpoint although another replica had led, "
+        "and re-sent events rather than skip them.",
         server::MetricType::kCounter,
         {}}},
       [cluster](server::Collection& c) {
         if (cluster->last_saved_micros() > 0) {
           c.Add("checkpoint_cluster_saved_timestamp_seconds",
                 static_cast<double>(cluster->last_saved_micros()) / 1e6);
+          c.Add("checkpoint_cluster_bytes", static_cast<double>(cluster->saved_bytes()));
         }
+        c.Add("checkpoint_degraded_handovers_total",
+              static_cast<double>(cluster->degraded_handovers()));
         c.Add("checkpoint_cluster_save_failures_total",
               static_cast<double>(cluster->failed_saves()));
       });

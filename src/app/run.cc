@@ -32,6 +32,7 @@
 #include "util/env.h"
 #include "util/log.h"
 #include "util/rng.h"
+#include "util/time.h"
 
 namespace kv::app {
 
@@ -73,28 +74,44 @@ Result<std::unique_ptr<kube::Checkpointer>> OpenCheckpoint(const std::filesystem
 
 // On becoming leader (at once without leader election): resume from the
 // checkpoint (the cluster's copy under leader election) and start watching.
-Result<void> StartExporting(kube::Checkpointer& checkpointer, ClusterCheckpoint* cluster,
-                            delivery::Hub& hub, Source& source) {
+// A first start skips listed events older than maxEventAge; the cutoff is
+// recorded, so a later list without a resume point skips the same ones.
+Result<void> StartExporting(const Config& cfg, Clock& clock, kube::Checkpointer& checkpointer,
+                            ClusterCheckpoint* cluster, delivery::Hub& hub, Source& source) {
   kube::Checkpoint state;
-  if (checkpointer.had_state()) state = checkpointer.TakeRecovered();
+  const bool local_state = checkpointer.had_state();
+  if (local_state) state = checkpointer.TakeRecovered();
+  int64_t first_start_skip_before = 0;
+  if (cfg.max_event_age.count() > 0) {
+    first_start_skip_before =
+        timeutil::ToMicros(clock.WallNow()) -
+        std::chrono::duration_cast<std::chrono::microseconds>(cfg.max_event_age).count();
+  }
   if (cluster) {
-    auto resumed = cluster->TakeOver(std::move(state), checkpointer, hub);
+    auto resumed = cluster->TakeOver(std::move(state), local_state, first_start_skip_before,
+                                     checkpointer, hub);
     if (!resumed) return tl::unexpected(resumed.error());
     state = std::move(*resumed);
+  } else if (!local_state) {
+    state.skip_before_micros = first_start_skip_before;
+    checkpointer.set_skip_before(state.skip_before_micros);
+    // Durable before the first list, which a crash may interrupt.
+    (void)checkpointer.Snapshot("", kube::EmittedSet());
   }
   return source.Start(state);
 }
 
 // What the main thread does until it is told to stop; returns the exit code.
-int MainLoop(WakeQueue& wake, const RunOptions& options, Config& cfg, Reloader& reloader,
-             kube::Checkpointer& checkpointer, Leadership& leadership, delivery::Hub& hub,
-             Source& source) {
+int MainLoop(WakeQueue& wake, const RunOptions& options, Config& cfg, Clock& clock,
+             Reloader& reloader, kube::Checkpointer& checkpointer, Leadership& leadership,
+             delivery::Hub& hub, Source& source) {
   bool exporting = false;
   for (;;) {
     switch (wake.Pop()) {
       case Wake::kStartedLeading:
         if (exporting) break;
-        if (auto r = StartExporting(checkpointer, leadership.cluster_checkpoint(), hub, source);
+        if (auto r = StartExporting(cfg, clock, checkpointer, leadership.cluster_checkpoint(), hub,
+                                    source);
             !r) {
           spdlog::error("{}", r.error().message);
           return 1;
@@ -222,7 +239,7 @@ int Run(const RunOptions& options) {
                    [&wake] { wake.Push(Wake::kConfigChanged); });
   }
   Reloader reloader(options.config_file, receivers, hub, source, stats, grace);
-  int exit_code = MainLoop(wake, options, cfg, reloader, cp, leadership, hub, source);
+  int exit_code = MainLoop(wake, options, cfg, clock, reloader, cp, leadership, hub, source);
 
   // Stop emitting and write the final checkpoint (to the cluster too),
   // then hand the lease over, then drain the spools.

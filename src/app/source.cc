@@ -47,9 +47,7 @@ Source::Source(const Config& cfg, std::shared_ptr<kube::Credentials> credentials
 Source::~Source() { Stop(); }
 
 Result<void> Source::Start(const kube::Checkpoint& state) {
-  if (!state.resource_version.empty() || !state.emitted.empty()) {
-    watcher_->Restore(state.resource_version, state.emitted);
-  }
+  watcher_->Restore(state.resource_version, state.emitted, state.skip_before_micros);
   if (auto r = watcher_->Start(); !r) return r;
   spdlog::info("watching events from resourceVersion {}", watcher_->resource_version());
   thread_ = std::thread([this] { watcher_->Run(); });

@@ -38,7 +38,8 @@ class Source {
     pipeline_.SetRouting(std::move(routing));
   }
 
-  // Resumes from `state` (a checkpoint; empty = first start), connects
+  // Resumes from `state` (a checkpoint; without a resume point, a list
+  // that skips events last seen before its skip_before_micros), connects
   // synchronously (one clear error if it cannot) and starts the watch thread.
   Result<void> Start(const kube::Checkpoint& state);
   // Stops the watch and the lookups and writes the final checkpoint.

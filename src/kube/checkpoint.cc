@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "kube/checkpoint_mirror.h"
@@ -39,6 +40,48 @@ std::vector<std::string_view> Split(std::string_view line) {
 
 }  // namespace
 
+std::optional<uint64_t> NumericVersion(std::string_view rv) {
+  uint64_t n = 0;
+  if (rv.empty() || !ParseNum(rv, &n)) return std::nullopt;
+  return n;
+}
+
+Checkpoint ClusterView(const Checkpoint& cp, size_t recent) {
+  Checkpoint view;
+  view.resource_version = cp.resource_version;
+  view.event_seq = cp.event_seq;
+  view.journal_seq = cp.journal_seq;
+  view.writer = cp.writer;
+  view.handovers = cp.handovers;
+  view.skip_before_micros = cp.skip_before_micros;
+  auto watermark = NumericVersion(cp.resource_version);
+  // Entries at or below the watermark, by version: the newest `recent`
+  // of them are kept.
+  std::vector<std::pair<uint64_t, const EmittedSet::Map::value_type*>> below;
+  for (const auto& entry : cp.emitted) {
+    const EmittedSet::State& st = entry.second;
+    auto v = NumericVersion(st.resource_version);
+    if (watermark && v && *v <= *watermark) {
+      below.emplace_back(*v, &entry);
+      continue;
+    }
+    // Without a resume point the first list's cutoff re-derives what it
+    // skipped as too old.
+    if (cp.skip_before_micros != 0 && st.last_seen_micros < cp.skip_before_micros &&
+        cp.resource_version.empty()) {
+      continue;
+    }
+    view.emitted.insert(entry);
+  }
+  if (below.size() > recent) {
+    std::nth_element(below.begin(), below.begin() + static_cast<std::ptrdiff_t>(recent),
+                     below.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    below.resize(recent);
+  }
+  for (const auto& [v, entry] : below) view.emitted.insert(*entry);
+  return view;
+}
+
 std::string EncodeCheckpoint(const Checkpoint& cp) {
   std::string out;
   out.reserve(64 + cp.emitted.size() * 96);
@@ -66,6 +109,10 @@ std::string EncodeCheckpoint(const Checkpoint& cp) {
       w.EndArray();
     }
     w.EndArray();
+  }
+  if (cp.skip_before_micros != 0) {
+    w.Key("skipBeforeMicros");
+    w.Int(cp.skip_before_micros);
   }
   w.Key("emitted");
   w.BeginArray();
@@ -120,6 +167,10 @@ Result<Checkpoint> DecodeCheckpoint(std::string_view json) {
       }
       cp.handovers.push_back({std::string(who), static_cast<uint64_t>(seq)});
     }
+  }
+  int64_t skip_before = 0;
+  if (root["skipBeforeMicros"].get(skip_before) == simdjson::SUCCESS) {
+    cp.skip_before_micros = skip_before;
   }
   cp.resource_version = rv;
   cp.event_seq = static_cast<uint64_t>(eseq);
@@ -188,6 +239,7 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(std::unique_ptr<Checkpo
   if (!size) return tl::unexpected(size.error());
   cp->journal_bytes_ = *size;
   cp->event_seq_ = cp->recovered_.event_seq;
+  cp->skip_before_micros_ = cp->recovered_.skip_before_micros;
   cp->committed_seq_ = cp->event_seq_;
   cp->journal_seq_ = cp->recovered_.journal_seq;
   cp->last_snapshot_ = clock.SteadyNow();
@@ -309,6 +361,7 @@ Checkpoint Checkpointer::Current(const std::string& position, const EmittedSet& 
   cp.emitted = all.entries();
   cp.writer = writer_;
   cp.handovers = handovers_;
+  cp.skip_before_micros = skip_before_micros_;
   return cp;
 }
 

@@ -75,12 +75,33 @@ struct Checkpoint {
   };
   std::vector<Handover> handovers;
   static constexpr size_t kMaxHandovers = 8;
+  // The first start's maxEventAge cutoff (wall micros): listed events last
+  // seen before it were skipped then, and a list without a resume point
+  // skips them again. Set by the first start of a lineage and carried by
+  // every checkpoint after it; 0 = none or unknown (such a list emits
+  // everything the emitted set does not know: at-least-once).
+  int64_t skip_before_micros = 0;
 };
 
+// The resourceVersion as a number, or nullopt. Versions are etcd revisions
+// (decimal integers that grow with every write; Kubernetes 1.34 made them
+// comparable, KEP-5504), which is what lets a resume point also be a
+// watermark: every object version at or below it was observed.
+std::optional<uint64_t> NumericVersion(std::string_view rv);
+
+// What the cluster's copy of `cp` needs to keep (the full state stays in
+// the local checkpoint), so its size does not grow with the events the
+// cluster holds: the emitted entries above the watermark
+// (cp.resource_version; every entry when a version is not numeric, or
+// there is no resume point yet), minus those the skip_before cutoff
+// re-derives, plus the `recent` entries with the highest versions (so a
+// new leader still tells most count bumps from new events).
+Checkpoint ClusterView(const Checkpoint& cp, size_t recent);
+
 // JSON: {"version":1,"resourceVersion":..,"eventSeq":..,"journalSeq":..,
-// "writer":.., "handovers":[[writer, eventSeq], ...],
+// "writer":.., "handovers":[[writer, eventSeq], ...], "skipBeforeMicros":..,
 // "emitted":[[uid, rv, count, seriesCount, lastSeenMicros], ...]}
-// (writer and handovers optional).
+// (writer, handovers and skipBeforeMicros optional).
 std::string EncodeCheckpoint(const Checkpoint& cp);
 // kCorrupt with a reason for anything that is not such a document.
 Result<Checkpoint> DecodeCheckpoint(std::string_view json);
@@ -172,6 +193,7 @@ class Checkpointer final {
   // Carried in every checkpoint written from now on (see Checkpoint).
   void set_handovers(std::vector<Checkpoint::Handover> h) { handovers_ = std::move(h); }
   void set_writer(std::string writer) { writer_ = std::move(writer); }
+  void set_skip_before(int64_t micros) { skip_before_micros_ = micros; }
 
   // The state as a snapshot would write it, with `position` and `all`.
   // Watcher thread, or while it does not run.
@@ -209,6 +231,7 @@ class Checkpointer final {
   CheckpointMirror* mirror_ = nullptr;
   std::string writer_;
   std::vector<Checkpoint::Handover> handovers_;
+  int64_t skip_before_micros_ = 0;
   std::atomic<int64_t> last_commit_micros_{0};
   std::unique_ptr<File> journal_;
   uint64_t journal_bytes_ = 0;  // the journal's whole lines; beyond it is a failed write

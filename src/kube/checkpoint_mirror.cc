@@ -72,22 +72,28 @@ bool CheckpointMirror::SaveOnce(bool final) {
   {
     std::lock_guard lock(mu_);
     if (shadow_.journal_seq == dirty_journal_ && !final) return false;
-    copy = shadow_;  // the map copy is the price of not holding the watcher
+    // Only what the cluster copy keeps (bounded, whatever the cluster's
+    // size); selecting it is one pass over the shadow.
+    copy = ClusterView(shadow_, options_.recent_entries);
   }
   auto r = save_(copy);
   NoteSave(static_cast<bool>(r));
   bool publish = static_cast<bool>(r);
   if (!r) {
-    if (r.error().code == ErrorCode::kRejected && r.error().http_status != 409) {
-      // Too large for a ConfigMap (or refused for good): deliver anyway.
+    bool refused = r.error().code == ErrorCode::kUnauthorized ||
+                   (r.error().code == ErrorCode::kRejected && r.error().http_status != 409);
+    if (refused) {
+      // Refused for good (RBAC, too large): deliver anyway. A new leader
+      // then finds an older copy or none, and re-sends rather than skips.
       if (!too_large_logged_) {
         spdlog::error(
             "cannot save the checkpoint in the cluster: {}; delivering without it (a fail-over "
-            "may re-send events)",
+            "re-sends what the API server still holds: duplicates, nothing lost)",
             r.error().message);
         too_large_logged_ = true;
       }
       publish = true;
+      refused_ = true;
     } else if (!failing_) {
       spdlog::warn("cannot save the checkpoint in the cluster: {}; holding new events back",
                    r.error().message);
@@ -96,6 +102,8 @@ bool CheckpointMirror::SaveOnce(bool final) {
   } else if (failing_) {
     spdlog::info("checkpoint saved in the cluster again");
     failing_ = false;
+    refused_ = false;
+    too_large_logged_ = false;
   }
   if (publish) {
     {
@@ -119,6 +127,8 @@ void CheckpointMirror::Loop() {
     SaveOnce(false);
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.SteadyNow() - t0);
     auto pause = std::max(options_.min_interval, 2 * took);
+    // A refused save is retried seldom: events are delivered meanwhile.
+    if (refused_) pause = std::max(pause, options_.refused_retry);
     std::unique_lock lock(mu_);
     clock_.WaitFor(lock, changed_, pause, [&] { return stop_; });
     if (stop_) return;
@@ -139,7 +149,7 @@ Result<void> CheckpointMirror::Flush() {
   Checkpoint copy;
   {
     std::lock_guard lock(mu_);
-    copy = shadow_;
+    copy = ClusterView(shadow_, options_.recent_entries);
   }
   auto r = save_(copy);
   NoteSave(static_cast<bool>(r));

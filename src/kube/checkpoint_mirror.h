@@ -19,10 +19,17 @@
 // emitted set does not keep the API server busy), which bounds both the API
 // load and the delay an event waits before it is delivered.
 //
+// What is saved is the checkpoint's ClusterView: the resume point, the
+// first start's cutoff and the emitted entries above the watermark plus the
+// newest few, so a save's size and cost do not grow with the number of
+// events the cluster holds.
+//
 // Failures: a failed save is retried at the next turn and nothing more is
 // published meanwhile (the API server is unreachable or another replica
-// leads). A state too large for a ConfigMap (kRejected, not a conflict) is
-// logged and published anyway: delivery goes on, a fail-over may re-send.
+// leads). A save refused for good (403, or too large for a ConfigMap:
+// kRejected, not a conflict) is logged and published anyway, and retried
+// every refused_retry: delivery goes on, and a new leader then finds an
+// older copy or none, so it re-sends (duplicates), never skips.
 #pragma once
 
 #include <atomic>
@@ -44,6 +51,11 @@ namespace kv::kube {
 
 struct CheckpointMirrorOptions {
   std::chrono::milliseconds min_interval{250};
+  // Entries at or below the watermark kept in each save (see ClusterView).
+  size_t recent_entries = 256;
+  // Between tries of a save the API server refused for good (403, too
+  // large), while events are delivered without it.
+  std::chrono::milliseconds refused_retry{10000};
 };
 
 class CheckpointMirror {
@@ -109,6 +121,7 @@ class CheckpointMirror {
   bool stop_ = false;
   bool too_large_logged_ = false;
   bool failing_ = false;
+  bool refused_ = false;  // the last save was refused for good (mirror thread)
   std::atomic<int64_t> last_saved_micros_{0};
   std::atomic<uint64_t> failed_saves_{0};
   std::thread thread_;

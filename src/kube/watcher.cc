@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "kube/api_answer.h"
+#include "kube/checkpoint.h"
 #include "util/backoff.h"
 #include "util/time.h"
 #include "util/url.h"
@@ -22,9 +23,11 @@ Watcher::Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng,
       consumer_(consumer),
       decoder_(options_.api_group, /*keep_raw=*/true) {}
 
-void Watcher::Restore(std::string resource_version, EmittedSet::Map emitted) {
+void Watcher::Restore(std::string resource_version, EmittedSet::Map emitted,
+                      int64_t skip_before_micros) {
   resource_version_ = std::move(resource_version);
   emitted_ = EmittedSet(std::move(emitted));
+  skip_before_micros_ = skip_before_micros;
   restored_ = true;
 }
 
@@ -44,21 +47,30 @@ bool Watcher::Wanted(const event::Event& ev) {
   return options_.exclude_namespaces.count(ns) == 0;
 }
 
-void Watcher::Offer(event::Event ev, bool initial_list, const std::string& position) {
+void Watcher::Offer(event::Event ev, bool listed, const std::string& position) {
   stats_.received.fetch_add(1, std::memory_order_relaxed);
   if (!Wanted(ev)) {
     stats_.filtered_namespace.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (initial_list && options_.max_event_age.count() > 0) {
-    int64_t cutoff =
-        start_micros_ -
-        std::chrono::duration_cast<std::chrono::microseconds>(options_.max_event_age).count();
+  if (listed && list_watermark_) {
+    // A version at or below the resume point was observed already (listed
+    // or watched): emitted, skipped or found unchanged then. Remembered,
+    // so the emitted set is whole again even when it came from a cluster
+    // copy that keeps only what is above the watermark.
+    auto v = NumericVersion(ev.metadata.resource_version);
+    if (v && *v <= *list_watermark_) {
+      emitted_.Remember(ev);
+      stats_.unchanged.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  if (listed && list_without_position_ && skip_before_micros_ > 0) {
     int64_t seen = ev.LastSeenMicros();
     if (seen == 0) {
       seen = timeutil::ParseRfc3339Micros(ev.metadata.creation_timestamp).value_or(0);
     }
-    if (seen < cutoff) {
+    if (seen < skip_before_micros_) {
       emitted_.Remember(ev);
       stats_.too_old.fetch_add(1, std::memory_order_relaxed);
       consumer_.Remember(ev.metadata.uid, *emitted_.Find(ev.metadata.uid), position, emitted_);
@@ -78,25 +90,29 @@ void Watcher::Offer(event::Event ev, bool initial_list, const std::string& posit
 }
 
 Result<void> Watcher::Start() {
-  start_micros_ = timeutil::ToMicros(clock_.WallNow());
+  if (!restored_ && options_.max_event_age.count() > 0) {
+    skip_before_micros_ =
+        timeutil::ToMicros(clock_.WallNow()) -
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.max_event_age).count();
+  }
   // Without a resume point this is a first start (a restart that died
-  // during its first list included): maxEventAge applies, and what the
-  // journal remembers is not emitted again.
-  if (!restored_ || resource_version_.empty()) return List(/*initial=*/true);
+  // during its first list included): the cutoff applies, and what the
+  // emitted set remembers is not emitted again.
+  if (!restored_ || resource_version_.empty()) return List();
   auto expired = ResourceVersionExpired();
   if (!expired) return tl::unexpected(expired.error());
   if (*expired) {
     stats_.expired_on_resume.fetch_add(1, std::memory_order_relaxed);
     spdlog::info("checkpoint resourceVersion {} is gone from the API server; relisting",
                  resource_version_);
-    return List(/*initial=*/false);
+    return List();
   }
   spdlog::info("resuming from checkpoint resourceVersion {} ({} events remembered)",
                resource_version_, emitted_.size());
   return {};
 }
 
-Result<void> Watcher::List(bool initial) {
+Result<void> Watcher::List() {
   stats_.lists.fetch_add(1, std::memory_order_relaxed);
   std::vector<event::Event> all;
   std::string token;
@@ -136,7 +152,11 @@ Result<void> Watcher::List(bool initial) {
   present.reserve(all.size());
   for (const auto& ev : all) present.insert(ev.metadata.uid);
   emitted_.RetainOnly(present);
-  for (auto& ev : all) Offer(std::move(ev), initial, resource_version_);
+  list_without_position_ = resource_version_.empty();
+  list_watermark_ = NumericVersion(resource_version_);
+  for (auto& ev : all) Offer(std::move(ev), /*listed=*/true, resource_version_);
+  list_without_position_ = false;
+  list_watermark_.reset();
   resource_version_ = rv;
   stats_.connected.store(true);
   consumer_.Position(resource_version_, emitted_, /*snapshot=*/true);
@@ -179,7 +199,7 @@ void Watcher::HandleFrame(std::string_view line) {
     case T::kAdded:
     case T::kModified: {
       std::string rv = frame->event.metadata.resource_version;
-      Offer(std::move(frame->event), /*initial_list=*/false, rv);
+      Offer(std::move(frame->event), /*listed=*/false, rv);
       resource_version_ = rv;
       return;
     }
@@ -283,7 +303,7 @@ void Watcher::Run() {
   bool fresh = true;  // resource_version_ comes from a LIST (or was checked) just now
   while (!stop_.Stopped()) {
     if (need_list) {
-      if (auto r = List(/*initial=*/false); !r) {
+      if (auto r = List(); !r) {
         stats_.connected.store(false);
         auto wait = backoff.Next();
         spdlog::warn("relist failed ({}); retrying in {} ms", r.error().message, wait.count());

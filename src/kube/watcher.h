@@ -107,9 +107,14 @@ class Watcher {
   Watcher(WatcherOptions options, Client& client, Clock& clock, Rng& rng, StopSignal& stop,
           WatchConsumer& consumer);
 
-  // Before Start(): resume from a checkpoint instead of a first start
-  // (maxEventAge then does not apply: the emitted set decides).
-  void Restore(std::string resource_version, EmittedSet::Map emitted);
+  // Before Start(): resume from a checkpoint instead of a first start.
+  // Listed events are then judged by the resume point, a watermark where
+  // versions are numeric (at or below it: observed already, not emitted),
+  // and by the emitted set; a list without a resume point skips events
+  // last seen before `skip_before_micros` (the lineage's first-start
+  // cutoff; 0: skips none) instead of applying maxEventAge from now.
+  void Restore(std::string resource_version, EmittedSet::Map emitted,
+               int64_t skip_before_micros = 0);
 
   // Connects synchronously so a bad kubeconfig, a dead server or missing
   // RBAC fails the start with one clear error: the first LIST, or with a
@@ -129,7 +134,7 @@ class Watcher {
 
  private:
   std::string CollectionPath() const;
-  Result<void> List(bool initial);
+  Result<void> List();
   enum class WatchEnd { kTimeout, kGone, kError };
   WatchEnd WatchOnce();
   // True when the server says resource_version_ is gone (410); an error
@@ -142,8 +147,9 @@ class Watcher {
   void AppendPartial(std::string_view piece);
   // One line of a watch stream; an ERROR frame sets frame_error_.
   void HandleFrame(std::string_view line);
-  // `position`: the resume point once this event is handled.
-  void Offer(event::Event ev, bool initial_list, const std::string& position);
+  // `position`: the resume point once this event is handled; `listed`:
+  // it comes from a LIST (judged by the watermark and cutoff, see Restore).
+  void Offer(event::Event ev, bool listed, const std::string& position);
   bool Wanted(const event::Event& ev);
 
   // Constant after construction.
@@ -162,8 +168,12 @@ class Watcher {
   uint64_t frames_in_watch_ = 0;
   std::optional<ErrorCode> frame_error_;  // the current watch's ERROR frame, per api_answer.h
   bool line_too_long_ = false;            // the current watch was dropped for an oversized line
-  int64_t start_micros_ = 0;
+  int64_t skip_before_micros_ = 0;        // see Restore; set by Start on a first start
   bool restored_ = false;
+  // While a list is offered: the resume point before it, as a number
+  // (nullopt: none, or not numeric), and whether there was none.
+  std::optional<uint64_t> list_watermark_;
+  bool list_without_position_ = false;
 
   WatcherStats stats_;
 };

@@ -196,6 +196,44 @@ TEST(CheckpointMirror, AConflictHoldsBackButATooLargeStateIsDeliveredAnyway) {
   m->Stop();
 }
 
+// RBAC that denies writing the ConfigMap must not stop delivery: the events
+// are published without a saved copy (a new leader re-sends them), and the
+// save is tried again only every refused_retry.
+TEST(CheckpointMirror, AForbiddenSaveIsDeliveredAnywayAndRetriedSeldom) {
+  FakeCluster c;
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
+  m->Start(Checkpoint{});
+  AwaitTurnDone(c, clock, 1);
+  c.FailWith(ErrorCode::kUnauthorized, 403);
+  m->Committed("2", 1, 1);
+  clock.Advance(kInterval);
+  ASSERT_TRUE(c.AwaitPublished(1));
+  AwaitTurnDone(c, clock, 2);
+  m->Committed("3", 2, 2);
+  clock.Advance(CheckpointMirrorOptions{}.refused_retry - 1ms);
+  EXPECT_EQ(c.last_published(), 1u) << "retried before refused_retry";
+  clock.Advance(1ms);
+  ASSERT_TRUE(c.AwaitPublished(2));
+  EXPECT_EQ(m->saved_event_seq(), 0u);
+  m->Stop();
+}
+
+// What the mirror saves is the bounded cluster view, not the whole set.
+TEST(CheckpointMirror, SavesOnlyTheClusterView) {
+  FakeCluster c;
+  FakeClock clock;
+  auto m = MakeMirror(c, clock);
+  Checkpoint start;
+  start.resource_version = "100000";
+  for (int i = 1; i <= 5000; ++i) start.emitted["u" + std::to_string(i)] = St(std::to_string(i));
+  m->Start(start);
+  AwaitTurnDone(c, clock, 1);
+  std::lock_guard lock(c.mu);
+  EXPECT_EQ(c.saved.back().emitted.size(), CheckpointMirrorOptions{}.recent_entries);
+  EXPECT_EQ(c.saved.back().emitted.count("u5000"), 1u);
+}
+
 TEST(CheckpointMirror, FlushSavesTheLastStateAndPublishesIt) {
   FakeCluster c;
   FakeClock clock;

@@ -44,6 +44,64 @@ TEST(Checkpoint, EncodeDecodeRoundTrip) {
   EXPECT_EQ(back->emitted, cp.emitted);
 }
 
+TEST(Checkpoint, TheFirstStartCutoffSurvivesEncodingAndIsOptional) {
+  Checkpoint cp;
+  cp.skip_before_micros = 1796292000000000;
+  auto back = DecodeCheckpoint(EncodeCheckpoint(cp));
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->skip_before_micros, 1796292000000000);
+  cp.skip_before_micros = 0;
+  EXPECT_EQ(EncodeCheckpoint(cp).find("skipBeforeMicros"), std::string::npos);
+}
+
+TEST(Checkpoint, NumericVersionsOnly) {
+  EXPECT_EQ(NumericVersion("12345"), 12345u);
+  EXPECT_EQ(NumericVersion(""), std::nullopt);
+  EXPECT_EQ(NumericVersion("12a"), std::nullopt);
+  EXPECT_EQ(NumericVersion("-1"), std::nullopt);
+}
+
+// The cluster's copy keeps what is above the watermark and the newest few
+// below it, whatever the number of events: its size is bounded.
+TEST(ClusterView, KeepsWhatIsAboveTheWatermarkAndTheNewestBelowIt) {
+  for (int events : {1000, 40000, 200000}) {
+    Checkpoint cp;
+    cp.resource_version = std::to_string(events);
+    cp.event_seq = 9;
+    cp.writer = "me";
+    cp.skip_before_micros = 5;
+    for (int i = 1; i <= events; ++i)
+      cp.emitted["u" + std::to_string(i)] = St(std::to_string(i), 1);
+    // Above the watermark (emitted during a list that has not ended).
+    cp.emitted["above"] = St(std::to_string(events + 5), 1);
+    cp.emitted["odd"] = St("not-a-number", 1);
+    Checkpoint view = ClusterView(cp, 10);
+    EXPECT_EQ(view.emitted.size(), 12u) << events;
+    EXPECT_EQ(view.emitted.count("above"), 1u);
+    EXPECT_EQ(view.emitted.count("odd"), 1u) << "a version that is not a number is always kept";
+    for (int i = events - 9; i <= events; ++i) {
+      EXPECT_EQ(view.emitted.count("u" + std::to_string(i)), 1u) << i;
+    }
+    EXPECT_EQ(view.resource_version, cp.resource_version);
+    EXPECT_EQ(view.event_seq, 9u);
+    EXPECT_EQ(view.writer, "me");
+    EXPECT_EQ(view.skip_before_micros, 5);
+    EXPECT_LT(EncodeCheckpoint(view).size(), 2000u) << events;
+  }
+}
+
+TEST(ClusterView, WithoutAResumePointKeepsAllButWhatTheCutoffRederives) {
+  Checkpoint cp;
+  cp.skip_before_micros = 1700000000000005;  // St's last seen is 1700000000000000 + count
+  cp.emitted["too-old"] = St("7", 1);
+  cp.emitted["emitted"] = St("8", 9);
+  Checkpoint view = ClusterView(cp, 0);
+  EXPECT_EQ(view.emitted.size(), 1u);
+  EXPECT_EQ(view.emitted.count("emitted"), 1u);
+  cp.skip_before_micros = 0;  // unknown: keep everything
+  EXPECT_EQ(ClusterView(cp, 0).emitted.size(), 2u);
+}
+
 TEST(Checkpoint, DecodeRejectsGarbageWithAReason) {
   EXPECT_FALSE(DecodeCheckpoint("").has_value());
   EXPECT_FALSE(DecodeCheckpoint("{\"version\":2}").has_value());

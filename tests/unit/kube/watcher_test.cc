@@ -317,6 +317,52 @@ TEST_F(WatcherTest, ARestoredVersionThatIsGoneIsRelistedAtStart) {
   EXPECT_EQ(stats().unchanged.load(), 1u);
 }
 
+// A cluster copy keeps only what is above its resume point: a relist
+// judges versions at or below it observed (not emitted, even when the set
+// does not know them) and emits what changed after it.
+TEST_F(WatcherTest, ARelistTreatsVersionsAtOrBelowTheResumePointAsObserved) {
+  watcher().Restore("30", {});
+  server_.AddCheck({410, Status(410, "Gone")});
+  server_.AddList(
+      {200, List("40", {Ev("a", "11", 1, 1), Ev("c", "25", 2, 2), Ev("b", "35", 1, 3)})});
+  server_.AddWatch(FakeApiServer::Held());
+  StartAndRun();
+  ASSERT_TRUE(server_.AwaitRequests("watch=1", 1));
+  EXPECT_EQ(AwaitEmitted(1), (std::vector<Emitted>{{"b", "35", 1, false}}));
+  EXPECT_EQ(stats().unchanged.load(), 2u);
+  EXPECT_EQ(stats().emitted_new.load(), 1u);
+  stop_.Stop();
+  server_.Close();
+  thread_.join();
+  EXPECT_EQ(watcher().emitted().size(), 3u) << "what is below the watermark is remembered";
+}
+
+// A restored state without a resume point (its writer died during its first
+// list) is listed with the lineage's own first-start cutoff, not as a new
+// first start (which would skip what is older than maxEventAge from now).
+TEST_F(WatcherTest, AListWithoutAResumePointSkipsByTheRestoredCutoff) {
+  options_.max_event_age = 3600s;  // from now: would let every event through
+  watcher().Restore("", {}, int64_t{1796291943} * 1000000);  // 09:59:03
+  server_.AddList({200, List("40", {Ev("old", "11", 1, 1), Ev("new", "35", 1, 5)})});
+  server_.AddWatch(FakeApiServer::Held());
+  StartAndRun();
+  ASSERT_TRUE(server_.AwaitRequests("watch=1", 1));
+  EXPECT_EQ(AwaitEmitted(1), (std::vector<Emitted>{{"new", "35", 1, false}}));
+  EXPECT_EQ(stats().too_old.load(), 1u);
+}
+
+// Without any cutoff (a degraded hand-over) everything listed is emitted.
+TEST_F(WatcherTest, AListWithoutAResumePointOrCutoffEmitsEverything) {
+  options_.max_event_age = 60s;
+  watcher().Restore("", {}, 0);
+  server_.AddList({200, List("40", {Ev("old", "11", 1, 1), Ev("new", "35", 1, 5)})});
+  server_.AddWatch(FakeApiServer::Held());
+  StartAndRun();
+  ASSERT_TRUE(server_.AwaitRequests("watch=1", 1));
+  EXPECT_EQ(AwaitEmitted(2).size(), 2u);
+  EXPECT_EQ(stats().too_old.load(), 0u);
+}
+
 TEST_F(WatcherTest, BookmarksMoveTheResumePointWithoutEmitting) {
   server_.AddList({200, List("20", {})});
   server_.AddWatch(FakeApiServer::Ending({Bookmark("50")}));

@@ -1,5 +1,6 @@
 #include "delivery/options.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace kv::delivery {
@@ -80,8 +81,12 @@ DeliveryConfig ParseDeliveryConfig(const config::Node& node, DeliveryConfig d, b
 }
 
 sinks::BatchLimits ResolveBatch(const DeliveryConfig& config, sinks::BatchLimits kind) {
-  if (config.batch_max_events) kind.max_events = *config.batch_max_events;
-  if (config.batch_max_bytes) kind.max_bytes = *config.batch_max_bytes;
+  // A capped kind's limit is a ceiling: the user's key may only lower it.
+  auto apply = [&](std::optional<size_t> set, size_t& limit) {
+    if (set) limit = kind.capped ? std::min(limit, *set) : *set;
+  };
+  apply(config.batch_max_events, kind.max_events);
+  apply(config.batch_max_bytes, kind.max_bytes);
   if (config.batch_linger) kind.linger = *config.batch_linger;
   return kind;
 }

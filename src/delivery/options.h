@@ -1,7 +1,8 @@
 // The `delivery:` settings: spool, batching and retry for a receiver. The
 // top-level `delivery:` block sets defaults for every receiver; a
 // receiver's own `delivery:` block overrides them key by key. Batch limits
-// a receiver does not override come from its kind (Sink::limits()).
+// start from the receiver's kind (Sink::limits()); the batch* keys set here
+// lower a capped kind's limits and replace an uncapped kind's (ResolveBatch).
 //
 //   delivery:
 //     maxSpoolBytes: 268435456       # pending bytes per receiver
@@ -50,7 +51,9 @@ struct DeliveryConfig {
 DeliveryConfig ParseDeliveryConfig(const config::Node& node, DeliveryConfig defaults,
                                    bool top_level);
 
-// The batch limits for a receiver: its kind's, overridden by config.
+// The batch limits for a receiver's worker: its kind's, with the batch*
+// keys set in `config` applied as sinks::BatchLimits says (the smaller for
+// a capped kind's max_events and max_bytes, else the key's value).
 sinks::BatchLimits ResolveBatch(const DeliveryConfig& config, sinks::BatchLimits kind);
 
 }  // namespace kv::delivery

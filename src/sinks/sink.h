@@ -37,18 +37,30 @@ struct SendOutcome {
 
 // How a receiver wants its batches cut: the worker sends a batch when it
 // holds max_events, or max_bytes of encoded events, or when the oldest
-// event has waited `linger`. Config may override each (`batch:` keys).
+// event has waited `linger`.
+//
+// Where the worker's limits come from (delivery::ResolveBatch, the one
+// place): the kind's limits, with each `delivery.batch*` key the user set
+// (top level or the receiver's own block) applied over them. A `capped`
+// kind's max_events and max_bytes are the most one request may carry (the
+// kind's own batch keys, such as webhook's batch.maxEvents/maxBytes, or its
+// API's per-request limit): `delivery.batchMaxEvents`/`batchMaxBytes` may
+// lower them, never raise them (the worker takes the smaller). An uncapped
+// kind's are only its defaults, which those keys replace. The linger is
+// always a default: `delivery.batchLingerMilliseconds` replaces it.
 struct BatchLimits {
   size_t max_events = 1;
   size_t max_bytes = 1 << 20;
   std::chrono::milliseconds linger{0};
+  bool capped = false;
 };
 
 class Sink {
  public:
   virtual ~Sink() = default;
-  // The receiver kind's batch shape (its API's limits); one event per
-  // request unless the kind says otherwise.
+  // The receiver kind's batch shape (its own batch keys or its API's
+  // limits; see BatchLimits); one event per batch unless the kind says
+  // otherwise.
   virtual BatchLimits limits() const { return {}; }
   virtual SendOutcome Send(std::span<const event::EventPtr> batch) = 0;
   // Flushes and releases resources; the sink is not used afterwards.

@@ -47,6 +47,8 @@ class SearchSink final : public Sink {
     }
   }
 
+  // Defaults, not a ceiling (_bulk has none of its own): delivery.batch*
+  // replaces them.
   BatchLimits limits() const override {
     return BatchLimits{kDefaultBatchEvents, kDefaultBatchBytes, kDefaultBatchLinger};
   }

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "delivery/options.h"
+#include "util/clock.h"
 #include "util/files.h"
 
 namespace kv::app {
@@ -187,6 +189,50 @@ TEST(AppConfig, DeliveryDefaultsAndPerReceiverOverrides) {
   EXPECT_NE(Errors("route: {}\nreceivers: [{name: s, delivery: {fsync: always}, stdout: {}}]\n")
                 .find("fsync"),
             std::string::npos);
+}
+
+// The batches a receiver's worker cuts, from a whole config as `run` reads
+// it: a webhook's own batch keys work alone, delivery.batchMaxEvents (top
+// level or the receiver's) lowers them but never raises them, and still
+// sets the batch of a kind without batch keys of its own.
+TEST(AppConfig, BatchLimitsComeFromTheKindAndTheDeliveryKeys) {
+  Config cfg = Parse(R"(
+delivery: {batchMaxEvents: 50}
+route: {}
+receivers:
+  - name: own
+    webhook: {endpoint: 'http://h/x', batch: {format: array, maxEvents: 20}}
+  - name: lowered
+    delivery: {batchMaxEvents: 5}
+    webhook: {endpoint: 'http://h/x', batch: {format: ndjson, maxEvents: 20}}
+  - name: single
+    webhook: {endpoint: 'http://h/x'}
+  - name: out
+    stdout: {}
+)",
+                     "c.yaml");
+  ASSERT_EQ(cfg.receivers.size(), 4u);
+  FakeClock clock;
+  auto limits = [&](size_t i) {
+    auto sink = cfg.receivers[i].build(sinks::SinkContext{cfg.receivers[i].name, &clock});
+    EXPECT_TRUE(sink.has_value());
+    return delivery::ResolveBatch(cfg.receivers[i].delivery, (*sink)->limits());
+  };
+  EXPECT_EQ(limits(0).max_events, 20u);  // its own key; the top level's 50 does not raise it
+  EXPECT_EQ(limits(1).max_events, 5u);   // the receiver's delivery key lowers it
+  EXPECT_EQ(limits(2).max_events, 50u);  // one event per request, 50 per batch
+  EXPECT_EQ(limits(3).max_events, 50u);
+
+  Config alone = Parse(R"(
+route: {}
+receivers:
+  - name: own
+    webhook: {endpoint: 'http://h/x', batch: {format: array, maxEvents: 20}}
+)",
+                       "c.yaml");
+  auto sink = alone.receivers[0].build(sinks::SinkContext{"own", &clock});
+  ASSERT_TRUE(sink.has_value());
+  EXPECT_EQ(delivery::ResolveBatch(alone.receivers[0].delivery, (*sink)->limits()).max_events, 20u);
 }
 
 TEST(AppConfig, NoReceiversIsAnError) {

@@ -14,8 +14,9 @@ class EventBridgeSink final : public Sink {
   EventBridgeSink(EventBridgeConfig config, std::unique_ptr<aws::Client> client, Clock& clock)
       : config_(std::move(config)), client_(std::move(client)), clock_(clock) {}
 
+  // The API's per-request limits: a ceiling delivery.batch* may only lower.
   BatchLimits limits() const override {
-    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
+    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200), /*capped=*/true};
   }
 
   void Abort() override { client_->Abort(); }

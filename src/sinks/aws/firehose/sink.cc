@@ -15,8 +15,9 @@ class FirehoseSink final : public Sink {
   FirehoseSink(FirehoseConfig config, std::unique_ptr<aws::Client> client)
       : config_(std::move(config)), client_(std::move(client)) {}
 
+  // The API's per-request limits: a ceiling delivery.batch* may only lower.
   BatchLimits limits() const override {
-    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
+    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200), /*capped=*/true};
   }
 
   void Abort() override { client_->Abort(); }

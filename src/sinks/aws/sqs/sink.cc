@@ -20,8 +20,9 @@ class SqsSink final : public Sink {
     }
   }
 
+  // The API's per-request limits: a ceiling delivery.batch* may only lower.
   BatchLimits limits() const override {
-    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200)};
+    return {kMaxEntries, kMaxRequestBytes, std::chrono::milliseconds(200), /*capped=*/true};
   }
 
   void Abort() override { client_->Abort(); }

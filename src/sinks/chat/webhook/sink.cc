@@ -13,11 +13,14 @@ class WebhookSink final : public Sink {
   explicit WebhookSink(WebhookConfig cfg) : cfg_(std::move(cfg)) {}
 
   // With `batch.format`, the worker cuts batches of batch.maxEvents events
-  // and batch.maxBytes bytes (without this it handed over one event at a
-  // time and `batch` never batched); no linger: a batch is what is waiting.
+  // and batch.maxBytes bytes, a ceiling delivery.batch* may only lower (so
+  // the receiver's own keys work without delivery.batchMaxEvents, and a
+  // batch is one request); no linger: a batch is what is waiting. Without
+  // it, one event per request whatever the batch: the defaults, uncapped.
   BatchLimits limits() const override {
     if (cfg_.batch == BatchFormat::kNone) return {};
-    return {cfg_.batch_max_events, cfg_.batch_max_bytes, std::chrono::milliseconds(0)};
+    return {cfg_.batch_max_events, cfg_.batch_max_bytes, std::chrono::milliseconds(0),
+            /*capped=*/true};
   }
 
   void Abort() override { client_.Abort(); }

@@ -210,11 +210,16 @@ TEST(WebhookSink, BatchSettingsAreTheBatchesTheWorkerCuts) {
   Sent array("batch: {format: array, maxEvents: 50, maxBytes: 4096}\n");
   EXPECT_EQ(array.sink->limits().max_events, 50u);
   EXPECT_EQ(array.sink->limits().max_bytes, 4096u);
+  // The receiver's own keys are a ceiling delivery.batch* may only lower.
+  EXPECT_TRUE(array.sink->limits().capped);
   Sent ndjson("batch: {format: ndjson}\n");
   EXPECT_EQ(ndjson.sink->limits().max_events, 100u);
   EXPECT_EQ(ndjson.sink->limits().max_bytes, size_t{1} << 20);
+  EXPECT_TRUE(ndjson.sink->limits().capped);
+  // One event per request whatever the batch: delivery.batch* may raise it.
   Sent single("");
   EXPECT_EQ(single.sink->limits().max_events, 1u);
+  EXPECT_FALSE(single.sink->limits().capped);
 }
 
 TEST(WebhookSink, RefusedConnectionIsRetried) {

@@ -38,6 +38,13 @@ void ParseBatch(const config::Node& node, WebhookConfig* cfg) {
       batch.Int("maxEvents", static_cast<int64_t>(cfg->batch_max_events), 1, 10000));
   cfg->batch_max_bytes = static_cast<size_t>(
       batch.Int("maxBytes", static_cast<int64_t>(cfg->batch_max_bytes), 1024, int64_t{1} << 30));
+  if (cfg->batch == BatchFormat::kNone) {
+    for (std::string_view key : {"maxEvents", "maxBytes"}) {
+      if (batch.Has(key)) {
+        batch.Warn("has no effect without format: array or ndjson (one event per request)", key);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -56,6 +56,21 @@ TEST(WebhookConfig, BatchKeysLeftOutKeepTheStructsDefaults) {
   EXPECT_EQ(cfg.timeout, defaults.timeout);
 }
 
+// batch.maxEvents/maxBytes without a format would silently send one event
+// per request: the config says so.
+TEST(WebhookConfig, BatchSizesWithoutAFormatAreWarnedAbout) {
+  Block b("endpoint: https://example.invalid/hook\nbatch: {maxEvents: 20, maxBytes: 4096}\n");
+  ParseConfig(b.node);
+  EXPECT_FALSE(b.HasErrors()) << b.Problems();
+  EXPECT_NE(b.Problems().find("batch.maxEvents: has no effect without format"), std::string::npos)
+      << b.Problems();
+  EXPECT_NE(b.Problems().find("batch.maxBytes: has no effect without format"), std::string::npos)
+      << b.Problems();
+  Block ok("endpoint: https://example.invalid/hook\nbatch: {format: ndjson, maxEvents: 20}\n");
+  ParseConfig(ok.node);
+  EXPECT_EQ(ok.Problems(), "");
+}
+
 TEST(WebhookConfig, MistakesAreNamed) {
   Block b(
       "endpoint: ftp://x\nmethod: GET\nbatch: {format: csv}\nbearerToken: t\n"

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../../support/temp_dir.h"
+#include "delivery/options.h"
 #include "kinds.h"
 #include "peer.h"
 #include "sinks/common/aws_access.h"
@@ -156,10 +157,10 @@ class Conformance : public ::testing::TestWithParam<KindEntry> {
     }
   }
 
-  // The kind's block with {peer}, {peer_host} and {dir} filled in, and
-  // `extra` ("key: value") as its first setting.
-  std::string Block(std::string_view extra = {}) const {
-    std::string block(entry_->block);
+  // The kind's block (or `base` instead) with {peer}, {peer_host} and {dir}
+  // filled in, and `extra` ("key: value") as its first setting.
+  std::string Block(std::string_view extra = {}, std::string_view base = {}) const {
+    std::string block(base.empty() ? entry_->block : base);
     if (!extra.empty()) {
       block = block == "{}" ? "{" + std::string(extra) + "}"
                             : "{" + std::string(extra) + ", " + block.substr(1);
@@ -171,15 +172,15 @@ class Conformance : public ::testing::TestWithParam<KindEntry> {
     return Replace(block, "{dir}", dir_.path().string());
   }
 
-  std::string ReceiverYaml(std::string_view extra = {}) const {
-    return "name: conformance\n" + std::string(entry_->kind) + ": " + Block(extra) + "\n";
+  std::string ReceiverYaml(std::string_view extra = {}, std::string_view base = {}) const {
+    return "name: conformance\n" + std::string(entry_->kind) + ": " + Block(extra, base) + "\n";
   }
 
   // Parses and builds the receiver as `run` does.
-  std::unique_ptr<sinks::Sink> Build(std::string_view extra = {}) {
+  std::unique_ptr<sinks::Sink> Build(std::string_view extra = {}, std::string_view base = {}) {
     auto diag = std::make_shared<config::Diagnostics>();
     sinks::Builder builder =
-        sinks::ParseReceiver(config::ParseYaml(ReceiverYaml(extra), "r.yaml", diag));
+        sinks::ParseReceiver(config::ParseYaml(ReceiverYaml(extra, base), "r.yaml", diag));
     std::string problems;
     for (const auto& p : diag->problems()) problems += p.ToString() + "\n";
     EXPECT_FALSE(diag->HasErrors()) << problems;
@@ -367,6 +368,47 @@ TEST_P(Conformance, FullBatchAtTheKindsLimitsIsDelivered) {
     std::string text = LocalOutputText();
     EXPECT_EQ(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')), n);
   }
+}
+
+// The batches the worker cuts (delivery::ResolveBatch over the sink's
+// limits, with an explicit delivery.batchMaxEvents of 100, which must not
+// raise them), sent one after the other: a kind's own batch keys alone set
+// how many events each request carries.
+TEST_P(Conformance, OwnBatchKeysSetTheEventsPerRequestOnTheWire) {
+  if (entry_->own_batch_block.empty()) {
+    GTEST_SKIP() << EntryName(*entry_) << " has no batch keys of its own";
+  }
+  AcceptAll();
+  auto sink = Build({}, entry_->own_batch_block);
+  ASSERT_TRUE(sink);
+  delivery::DeliveryConfig delivery;
+  delivery.batch_max_events = 100;
+  sinks::BatchLimits limits = delivery::ResolveBatch(delivery, sink->limits());
+  EXPECT_EQ(limits.max_events, 3u);
+  std::vector<event::EventPtr> events;
+  for (int i = 0; i < 7; ++i) events.push_back(MakeEvent("u-" + std::to_string(i)));
+  for (size_t at = 0; at < events.size(); at += limits.max_events) {
+    std::vector<event::EventPtr> batch(
+        events.begin() + static_cast<std::ptrdiff_t>(at),
+        events.begin() +
+            static_cast<std::ptrdiff_t>(std::min(events.size(), at + limits.max_events)));
+    ExpectWholeBatch(Send(*sink, batch), batch.size(), Verdict::kDelivered);
+  }
+  // A larger batch handed over at once (an older worker, a test) is still
+  // cut to the keys' size by the kind itself.
+  ExpectWholeBatch(Send(*sink, events), events.size(), Verdict::kDelivered);
+  std::vector<size_t> per_request;
+  for (const auto& r : peer_->Requests()) per_request.push_back(entry_->protocol->count(r));
+  EXPECT_EQ(per_request, (std::vector<size_t>{3, 3, 1, 3, 3, 1}));
+  EXPECT_EQ(EventsReceived(), 14u);
+
+  // The entry's own block (more events per request) puts them in one.
+  auto wide = Build();
+  ASSERT_TRUE(wide);
+  ExpectWholeBatch(Send(*wide, events), events.size(), Verdict::kDelivered);
+  std::vector<Recorded> all = peer_->Requests();
+  ASSERT_EQ(all.size(), per_request.size() + 1);
+  EXPECT_EQ(entry_->protocol->count(all.back()), 7u);
 }
 
 TEST_P(Conformance, OversizeEventIsRejectedAloneTheRestDelivered) {

@@ -70,6 +70,11 @@ struct KindEntry {
   // before the sink is built (a pipe opens, never creates).
   std::string_view output_file = {};
   bool create_output_first = false;
+  // The kind's own batch keys (as `block`, the same receiver otherwise)
+  // set to 3 events per request, for "the kind's own batch keys change what
+  // goes on the wire"; "" = the entry's style has no batch keys of its own
+  // (its batches are its API's limits, or one event per request).
+  std::string_view own_batch_block = {};
   // A second style of the same kind (another entry with the same `kind`):
   // its name in test names, e.g. "array" -> .../webhook_array.
   std::string_view variant = {};

@@ -1,8 +1,9 @@
 """The command line: the reference's -conf flag, check-config, version."""
 
+import re
 import subprocess
 
-from harness import Kubevents, file_receiver_config, read_lines, unique_name, wait_for
+from harness import REPO, Kubevents, file_receiver_config, read_lines, unique_name, wait_for
 
 
 def run(*args):
@@ -13,6 +14,22 @@ def test_version():
     res = run("version")
     assert res.returncode == 0
     assert res.stdout.startswith("kubevents ")
+
+
+def test_every_flag_is_in_the_command_line_table_of_configuration_md():
+    """`--help` of each command lists its flags; docs/configuration.md's
+    "Command line" section must name every one."""
+    doc = (REPO / "docs/configuration.md").read_text()
+    section = doc[doc.index("\n## Command line"):]
+    section = section[:section.index("\n## ", 1)]
+    flags = set()
+    for command in ("run", "check-config", "route-test"):
+        res = run(command, "--help")
+        assert res.returncode == 0, res.stderr
+        flags |= set(re.findall(r"(--[a-z][a-z-]*)", res.stdout)) - {"--help"}
+    assert {"--data-dir", "--metrics-address", "--shutdown-grace"} <= flags, flags
+    missing = sorted(f for f in flags if not re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", section))
+    assert missing == [], f"flags missing from docs/configuration.md's Command line section: {missing}"
 
 
 def test_check_config_lists_every_problem_with_line_and_column(tmp_path):

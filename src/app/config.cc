@@ -96,9 +96,16 @@ std::vector<std::string> ParseReceivers(const config::Node& root, Config* cfg) {
     names.push_back(name);
     delivery::DeliveryConfig dc = cfg->delivery;
     if (r.IsMap()) dc = delivery::ParseDeliveryConfig(r.Child("delivery"), dc, false);
-    std::string fingerprint = YAML::Dump(r.yaml());
+    const sinks::ReceiverKind* kind = sinks::KindOf(r);
+    UpdatesConfig updates = DefaultUpdates(kind != nullptr && kind->chat);
+    if (r.IsMap()) updates = ParseUpdates(r.Child("updates"), updates);
+    // `updates` is the pipeline's, not the receiver's: changing it keeps
+    // the running receiver.
+    YAML::Node block = YAML::Clone(r.yaml());
+    if (block.IsMap()) block.remove("updates");
+    std::string fingerprint = YAML::Dump(block);
     if (root.Has("delivery")) fingerprint += "\n---\n" + YAML::Dump(root.Child("delivery").yaml());
-    cfg->receivers.push_back({name, sinks::ParseReceiver(r), dc, std::move(fingerprint)});
+    cfg->receivers.push_back({name, sinks::ParseReceiver(r), dc, updates, std::move(fingerprint)});
   }
   return names;
 }

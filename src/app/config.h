@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/updates.h"
 #include "config/node.h"
 #include "delivery/options.h"
 #include "event/decode.h"
@@ -22,6 +23,7 @@ struct ReceiverConfig {
   std::string name;
   sinks::Builder build;
   delivery::DeliveryConfig delivery;  // the top-level defaults with its own overrides
+  UpdatesConfig updates;              // `updates:`, else its kind's default
   // The receiver block as YAML text (after ${} expansion is not applied:
   // the source text), with the top-level delivery defaults: equal
   // fingerprints mean a reload can keep the running receiver.

@@ -66,6 +66,10 @@ void ExportProcess(server::Registry& registry, const std::string& version,
             "Emitted events that were updates of an earlier one.",
             MetricType::kCounter,
             {}},
+           {"events_updates_suppressed_total",
+            "Updates a receiver's update policy (new, throttled) kept from it, one per receiver.",
+            MetricType::kCounter,
+            {}},
            {"config_reloads_total", "Config reloads by result.", MetricType::kCounter, {"result"}}},
           [&w, &p](server::Collection& c) {
             c.Add("watch_connected", w.connected.load() ? 1 : 0);
@@ -80,6 +84,7 @@ void ExportProcess(server::Registry& registry, const std::string& version,
             c.Add("events_filtered_total", {"update_not_emitted"},
                   static_cast<double>(p.updates_skipped));
             c.Add("events_updates_total", static_cast<double>(w.emitted_updates));
+            c.Add("events_updates_suppressed_total", static_cast<double>(p.updates_suppressed));
             c.Add("config_reloads_total", {"success"}, static_cast<double>(p.reloads));
             c.Add("config_reloads_total", {"failure"}, static_cast<double>(p.reload_failures));
           }),

@@ -24,8 +24,9 @@ struct PipelineStats {
   std::atomic<uint64_t> emitted_normal{0};
   std::atomic<uint64_t> emitted_warning{0};
   std::atomic<uint64_t> emitted_other{0};
-  std::atomic<uint64_t> no_route{0};         // matched no receiver
-  std::atomic<uint64_t> updates_skipped{0};  // emitUpdates: false
+  std::atomic<uint64_t> no_route{0};            // matched no receiver
+  std::atomic<uint64_t> updates_skipped{0};     // emitUpdates: false
+  std::atomic<uint64_t> updates_suppressed{0};  // (update, receiver) held back by its policy
   std::atomic<uint64_t> reloads{0};
   std::atomic<uint64_t> reload_failures{0};
 };

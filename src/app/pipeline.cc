@@ -2,19 +2,25 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace kv::app {
 
 std::shared_ptr<const Routing> MakeRouting(const Config& config, const delivery::Hub& hub) {
   auto r = std::make_shared<Routing>();
   r->tree = config.route;
   r->emit_updates = config.emit_updates;
-  for (const auto& rc : config.receivers) r->hub_index.push_back(hub.Find(rc.name));
+  for (const auto& rc : config.receivers) {
+    r->hub_index.push_back(hub.Find(rc.name));
+    r->names.push_back(rc.name);
+    r->updates.push_back(rc.updates);
+  }
   return r;
 }
 
 Pipeline::Pipeline(kube::Enricher* enricher, delivery::Hub& hub, kube::Checkpointer& checkpointer,
-                   PipelineStats& stats)
-    : enricher_(enricher), hub_(hub), checkpointer_(checkpointer), stats_(stats) {}
+                   PipelineStats& stats, Clock& clock)
+    : enricher_(enricher), hub_(hub), checkpointer_(checkpointer), stats_(stats), clock_(clock) {}
 
 void Pipeline::Emit(event::Event ev, bool update, const kube::EmittedSet::State& remembered,
                     const std::string& position, const kube::EmittedSet& all) {
@@ -26,7 +32,8 @@ void Pipeline::Emit(event::Event ev, bool update, const kube::EmittedSet::State&
     stats_.updates_skipped.fetch_add(1, std::memory_order_relaxed);
   } else {
     if (enricher_) enricher_->Enrich(ev);
-    Route(ev, *routing);
+    BindThrottles(routing);
+    Route(ev, update, *routing);
   }
   event::EventPtr shared;
   if (!targets_.empty()) {
@@ -102,18 +109,50 @@ Result<void> Pipeline::CompactLocked(const std::string& position, const kube::Em
   return checkpointer_.Snapshot(position, all);
 }
 
-void Pipeline::Route(const event::Event& ev, const Routing& routing) {
+void Pipeline::Route(const event::Event& ev, bool update, const Routing& routing) {
   size_t n = routing.hub_index.size();
   if (!reached_ || reached_size_ != n) {
     reached_ = std::make_unique<route::ReceiverSet>(n);
     reached_size_ = n;
   }
   routing.tree->Evaluate(ev, reached_.get());
+  bool reached = false;
+  const Clock::SteadyTime now = clock_.SteadyNow();
   for (int i : reached_->hits()) {
-    int h = routing.hub_index[static_cast<size_t>(i)];
-    if (h >= 0) targets_.push_back(h);
+    auto r = static_cast<size_t>(i);
+    int h = routing.hub_index[r];
+    if (h < 0) continue;
+    reached = true;
+    if (r < routing.updates.size() &&
+        !AdmitUpdate(routing.updates[r], throttle_of_[r], ev.metadata.uid, update, now)) {
+      stats_.updates_suppressed.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    targets_.push_back(h);
   }
-  if (targets_.empty()) stats_.no_route.fetch_add(1, std::memory_order_relaxed);
+  if (!reached) stats_.no_route.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Pipeline::BindThrottles(const std::shared_ptr<const Routing>& routing) {
+  if (routing == bound_) return;
+  bound_ = routing;
+  throttle_of_.assign(routing->updates.size(), nullptr);
+  std::unordered_map<std::string, UpdateThrottle> kept;
+  const size_t n = std::min(routing->updates.size(), routing->names.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (routing->updates[i].policy != UpdatePolicy::kThrottled) continue;
+    const std::string& name = routing->names[i];
+    auto old = throttles_.find(name);
+    auto [it, added] = kept.try_emplace(name);
+    if (added && old != throttles_.end()) it->second = std::move(old->second);
+  }
+  throttles_ = std::move(kept);
+  for (size_t i = 0; i < n; ++i) {
+    auto it = throttles_.find(routing->names[i]);
+    if (it != throttles_.end() && routing->updates[i].policy == UpdatePolicy::kThrottled) {
+      throttle_of_[i] = &it->second;
+    }
+  }
 }
 
 void Pipeline::CountEmitted(const event::Event& ev) {

@@ -21,6 +21,10 @@
 // Every so often the checkpoint is compacted: the spools are synced first,
 // then the snapshot is written (see kube/checkpoint.h for the invariant).
 //
+// Routing also applies each receiver's update policy (app/updates.h): an
+// update a receiver's policy holds back is not routed to it, so nothing
+// about it reaches that receiver's spool.
+//
 // Threads: Emit/Remember/Forget/Position on the watcher thread only;
 // SetRouting from any thread (a config reload swaps routing while events
 // flow; each event reads the routing once).
@@ -32,10 +36,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "app/config.h"
 #include "app/observability.h"
+#include "app/updates.h"
 #include "delivery/hub.h"
 #include "kube/checkpoint.h"
 #include "kube/enricher.h"
@@ -45,10 +51,12 @@
 namespace kv::app {
 
 // The route tree and, for each receiver index of the tree, the Hub index
-// of that receiver (-1: not in the hub).
+// of that receiver (-1: not in the hub), its name and its update policy.
 struct Routing {
   std::shared_ptr<const route::Tree> tree;
   std::vector<int> hub_index;
+  std::vector<std::string> names;
+  std::vector<UpdatesConfig> updates;  // empty: every receiver gets every update
   bool emit_updates = true;
 };
 
@@ -57,10 +65,11 @@ std::shared_ptr<const Routing> MakeRouting(const Config& config, const delivery:
 
 class Pipeline final : public kube::WatchConsumer {
  public:
-  // `enricher` may be null (omitLookup). Every reference must outlive the
+  // `enricher` may be null (omitLookup). `clock` times the throttled
+  // receivers' updates (app/updates.h). Every reference must outlive the
   // Pipeline.
   Pipeline(kube::Enricher* enricher, delivery::Hub& hub, kube::Checkpointer& checkpointer,
-           PipelineStats& stats);
+           PipelineStats& stats, Clock& clock);
 
   void SetRouting(std::shared_ptr<const Routing> routing) { routing_.store(std::move(routing)); }
 
@@ -93,9 +102,12 @@ class Pipeline final : public kube::WatchConsumer {
                        const kube::EmittedSet::State& remembered, const std::string& position);
   // Compact with the commit lock held.
   Result<void> CompactLocked(const std::string& position, const kube::EmittedSet& all);
-  // The hub indices of the receivers `ev` reaches under `routing` (into
-  // targets_; empty: none).
-  void Route(const event::Event& ev, const Routing& routing);
+  // The hub indices of the receivers `ev` reaches under `routing` whose
+  // update policy lets it out (into targets_; empty: none).
+  void Route(const event::Event& ev, bool update, const Routing& routing);
+  // The throttles_ of `routing`'s receivers into throttle_of_, once per
+  // routing; forgets those of receivers no longer throttled.
+  void BindThrottles(const std::shared_ptr<const Routing>& routing);
   void CountEmitted(const event::Event& ev);
 
   // Constant after construction.
@@ -103,12 +115,19 @@ class Pipeline final : public kube::WatchConsumer {
   delivery::Hub& hub_;
   kube::Checkpointer& checkpointer_;
   PipelineStats& stats_;
+  Clock& clock_;
   std::atomic<std::shared_ptr<const Routing>> routing_;
 
   // Watcher thread only: reused per event so routing allocates nothing.
   std::unique_ptr<route::ReceiverSet> reached_;
   size_t reached_size_ = 0;
   std::vector<int> targets_;
+  // Watcher thread only: each throttled receiver's memory, by name (kept
+  // across reloads), and for the routing last seen, each receiver index's
+  // (null: not throttled).
+  std::unordered_map<std::string, UpdateThrottle> throttles_;
+  std::shared_ptr<const Routing> bound_;
+  std::vector<UpdateThrottle*> throttle_of_;
 };
 
 }  // namespace kv::app

@@ -40,7 +40,7 @@ Source::Source(const Config& cfg, std::shared_ptr<kube::Credentials> credentials
       checkpointer_(checkpointer),
       client_(std::make_unique<kube::Client>(credentials, limiter, &stop_)),
       enricher_(MakeEnricher(cfg, credentials, limiter, clock, stop_)),
-      pipeline_(enricher_.get(), hub, checkpointer, stats),
+      pipeline_(enricher_.get(), hub, checkpointer, stats, clock),
       watcher_(std::make_unique<kube::Watcher>(WatcherOptionsOf(cfg), *client_, clock, rng, stop_,
                                                pipeline_)) {}
 

@@ -44,10 +44,10 @@ constexpr ReceiverKind kReceiverKinds[] = {
     {"kafka", nullptr},
     {"pubsub", nullptr},
     {"bigquery", nullptr},
-    {"slack", &chat::slack::Parse},
-    {"opsgenie", &chat::opsgenie::Parse},
-    {"teams", &chat::teams::Parse},
-    {"chime", &chat::chime::Parse},  // kubevents's own
+    {"slack", &chat::slack::Parse, true},
+    {"opsgenie", &chat::opsgenie::Parse, true},
+    {"teams", &chat::teams::Parse, true},
+    {"chime", &chat::chime::Parse, true},  // kubevents's own
     {"loki", nullptr},
     {"inMemory", nullptr},
 };
@@ -56,13 +56,25 @@ constexpr ReceiverKind kReceiverKinds[] = {
 
 std::span<const ReceiverKind> ReceiverKinds() { return kReceiverKinds; }
 
+const ReceiverKind* KindOf(const config::Node& node) {
+  if (!node.IsMap()) return nullptr;
+  const ReceiverKind* found = nullptr;
+  for (const auto& k : kReceiverKinds) {
+    if (!node.Has(k.key)) continue;
+    if (found) return nullptr;
+    found = &k;
+  }
+  return found;
+}
+
 Builder ParseReceiver(const config::Node& node) {
   if (!node.IsMap()) {
     node.Report("expected a receiver (a map with name and one receiver kind)");
     return {};
   }
-  // `delivery` (spool, batch and retry settings) is read by app/config.
-  std::vector<std::string_view> known{"name", "delivery"};
+  // `delivery` (spool, batch and retry settings) and `updates` (which of
+  // an event's updates it gets) are read by app/config.
+  std::vector<std::string_view> known{"name", "delivery", "updates"};
   for (const auto& k : kReceiverKinds) known.push_back(k.key);
   node.RejectUnknownKeys(known);
   const ReceiverKind* found = nullptr;

@@ -45,7 +45,7 @@ receivers:
     checkpointer = std::move(*kube::Checkpointer::Open(
         std::make_unique<kube::FileCheckpointStore>(env, tmp.path() / "checkpoint.json"), options,
         env, clock));
-    pipeline = std::make_unique<Pipeline>(nullptr, hub, *checkpointer, stats);
+    pipeline = std::make_unique<Pipeline>(nullptr, hub, *checkpointer, stats, clock);
     pipeline->SetRouting(MakeRouting(cfg, hub));
   }
 

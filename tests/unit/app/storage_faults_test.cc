@@ -103,7 +103,7 @@ struct Life {
     checkpointer = std::move(*cp);
     emitted = kube::EmittedSet(checkpointer->TakeRecovered().emitted);
     EXPECT_TRUE(hub.Recover(checkpointer->committed_event_seq()));
-    pipeline = std::make_unique<Pipeline>(nullptr, hub, *checkpointer, stats);
+    pipeline = std::make_unique<Pipeline>(nullptr, hub, *checkpointer, stats, clock);
     pipeline->SetRouting(MakeRouting(TwoReceivers(), hub));
   }
 

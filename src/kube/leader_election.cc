@@ -126,6 +126,7 @@ void LeaderElector::Failed(const std::string& what) {
 
 void LeaderElector::Observe(const LeaseRecord& record) {
   if (!observed_ || !observed_->SameSpec(record)) observed_at_ = clock_.SteadyNow();
+  if (!observed_ || observed_->resource_version != record.resource_version) stats_.observed++;
   observed_ = record;
   if (record.holder != reported_leader_) {
     reported_leader_ = record.holder;
@@ -239,57 +240,95 @@ bool LeaderElector::Campaign() {
   }
 }
 
-bool LeaderElector::WaitForChange(milliseconds wait) {
-  const auto until = clock_.SteadyNow() + wait;
-  auto sleep_rest = [&] {
-    auto left = std::chrono::duration_cast<milliseconds>(until - clock_.SteadyNow());
-    return left.count() > 0 ? stop_.WaitFor(left, clock_) : stop_.Stopped();
-  };
-  if (!observed_ || observed_->resource_version.empty()) return sleep_rest();
-  // A watch of this one Lease from the version last read: a release by a
-  // leader shutting down is seen within a round trip, not at the next
-  // poll (retry period plus jitter). Renewals by the holder do not end the
-  // wait. The server ends the watch at timeoutSeconds; the rest is slept.
-  const std::string holder = observed_->holder;
-  const int64_t seconds = std::max<int64_t>(1, wait.count() / 1000);
-  std::string path = Path(true) + "?watch=true&fieldSelector=metadata.name%3D" + options_.name +
-                     "&resourceVersion=" + observed_->resource_version +
-                     "&timeoutSeconds=" + std::to_string(seconds);
-  bool changed = false;
-  std::string buffer;
-  simdjson::dom::parser parser;
-  auto on_chunk = [&](std::string_view chunk) {
-    buffer.append(chunk);
-    for (size_t nl; (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
-      simdjson::dom::element ev;
-      if (parser.parse(buffer.data(), nl).get(ev) != simdjson::SUCCESS) continue;
-      std::string_view type, who;
-      if (ev["type"].get(type) != simdjson::SUCCESS || type == "BOOKMARK") continue;
-      if (type == "ERROR" || type == "DELETED" ||
-          ev["object"]["spec"]["holderIdentity"].get(who) != simdjson::SUCCESS || who != holder) {
-        changed = true;
-        return false;
-      }
-    }
-    return true;
-  };
-  auto resp = client_.Watch(path, on_chunk, std::chrono::seconds(seconds + 10),
-                            [&] { return stop_.Stopped(); });
-  if (stop_.Stopped()) return true;
-  if (changed) return false;
-  if (!resp || resp->status != 200) {
-    if (!watch_failing_) {
-      spdlog::warn(
-          "leader election: cannot watch lease {}/{} ({}); a released lease is noticed at the "
-          "next poll instead",
-          options_.namespace_, options_.name,
-          resp ? std::to_string(resp->status) : resp.error().message);
-      watch_failing_ = true;
-    }
-  } else {
-    watch_failing_ = false;
+Clock::SteadyTime LeaderElector::Expiry() const {
+  if (!observed_ || observed_->holder.empty() || observed_->holder == options_.identity) {
+    return Clock::SteadyTime::min();  // free (or ours): no expiry to wait for
   }
-  return sleep_rest();
+  return observed_at_ + std::chrono::seconds(observed_->lease_duration_seconds);
+}
+
+bool LeaderElector::WaitForChange(milliseconds wait) {
+  const auto poll_at = clock_.SteadyNow() + wait;
+  for (;;) {
+    // Wake at the next poll or exactly when the Lease expires on our clock,
+    // whichever comes first: a take-over is not rounded up to a poll.
+    const auto now = clock_.SteadyNow();
+    const auto expiry = Expiry();
+    const auto until = std::max(std::min(poll_at, expiry), now);
+    if (until <= now) return stop_.Stopped();
+    auto sleep_rest = [&] {
+      auto left = until - clock_.SteadyNow();
+      return left.count() > 0 ? stop_.WaitFor(left, clock_) : stop_.Stopped();
+    };
+    // The server ends the watch (timeoutSeconds, whole seconds): before the
+    // expiry, whose last fraction of a second is slept (a renewal then is
+    // seen by the read that follows), or just after the poll, so that the
+    // watch covers the whole wait and every renewal is seen as it happens.
+    // Without a version to watch from, the whole wait is slept.
+    const bool to_expiry = expiry < poll_at;
+    const auto span = until - now;
+    int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(span).count();
+    if (!to_expiry && std::chrono::seconds(seconds) < span) ++seconds;
+    if (seconds < 1 || !observed_ || observed_->resource_version.empty()) {
+      if (sleep_rest()) return true;
+      if (clock_.SteadyNow() >= poll_at) return false;
+      continue;
+    }
+    // A watch of this one Lease from the version last seen. Every renewal is
+    // observed as it happens (one small frame), so the expiry counts from
+    // within a round trip of the holder's last write rather than from the
+    // poll that happened to see it; a release, a deletion or a new holder
+    // ends the wait at once.
+    const std::string holder = observed_->holder;
+    std::string path = Path(true) + "?watch=true&fieldSelector=metadata.name%3D" + options_.name +
+                       "&resourceVersion=" + observed_->resource_version +
+                       "&timeoutSeconds=" + std::to_string(seconds);
+    bool changed = false;
+    std::string buffer;
+    simdjson::dom::parser parser;
+    auto on_chunk = [&](std::string_view chunk) {
+      buffer.append(chunk);
+      for (size_t nl; (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
+        simdjson::dom::element ev;
+        if (parser.parse(buffer.data(), nl).get(ev) != simdjson::SUCCESS) continue;
+        std::string_view type;
+        if (ev["type"].get(type) != simdjson::SUCCESS || type == "BOOKMARK") continue;
+        simdjson::dom::element object;
+        if (type == "ERROR" || type == "DELETED" || ev["object"].get(object) != simdjson::SUCCESS) {
+          changed = true;
+          return false;
+        }
+        auto record = ParseLease(simdjson::minify(object));
+        if (!record || record->holder != holder) {
+          changed = true;
+          return false;
+        }
+        Observe(*record);  // a renewal: the expiry moves on from now
+      }
+      return true;
+    };
+    auto resp = client_.Watch(path, on_chunk, std::chrono::seconds(seconds + 10), [&] {
+      return stop_.Stopped() || (to_expiry && clock_.SteadyNow() >= until);
+    });
+    if (stop_.Stopped()) return true;
+    if (changed) return false;
+    if (!resp || resp->status != 200) {
+      if (!watch_failing_) {
+        spdlog::warn(
+            "leader election: cannot watch lease {}/{} ({}); renewals and a released lease are "
+            "noticed at the next poll instead",
+            options_.namespace_, options_.name,
+            resp ? std::to_string(resp->status) : resp.error().message);
+        watch_failing_ = true;
+      }
+      // Polls only, but still wakes exactly at the expiry.
+      if (sleep_rest()) return true;
+      if (clock_.SteadyNow() >= poll_at) return false;
+      continue;
+    }
+    watch_failing_ = false;
+    if (clock_.SteadyNow() >= poll_at) return false;
+  }
 }
 
 void LeaderElector::Lead() {

@@ -10,6 +10,15 @@
 // write is a PUT carrying the resourceVersion read: a 409 means another
 // candidate won the race, and the next attempt reads again.
 //
+// Between reads a candidate watches the Lease: each renewal is observed
+// as it happens, so the observation time trails the holder's write by a
+// round trip, not by up to a poll; and it wakes exactly at the expiry
+// rather than at the next poll. A SIGKILLed holder is therefore replaced
+// about leaseDurationSeconds after its last renewal (within one
+// retry_period after it). Without watch permission renewals are seen at
+// the polls only (up to 2.2 retry_periods late), but the wake-up at the
+// expiry is still exact.
+//
 // The leader renews every retry_period. If no renewal has succeeded within
 // renew_deadline of the start of the last successful write, it stops leading
 // at once (on_stopped_leading runs then). Another replica can take over
@@ -88,6 +97,7 @@ struct LeaderElectionStats {
   std::atomic<uint64_t> losses{0};        // stopped leading without being asked
   std::atomic<uint64_t> conflicts{0};     // 409 on create or update
   std::atomic<uint64_t> errors{0};        // transport errors and unexpected statuses
+  std::atomic<uint64_t> observed{0};      // Lease versions seen (reads, writes, watch frames)
 };
 
 class LeaderElector {
@@ -118,8 +128,12 @@ class LeaderElector {
   void Failed(const std::string& what);
   void Observe(const LeaseRecord& record);
   bool Campaign();  // true once leading; false when stopped
-  // Waits up to `wait`, or less once the Lease is released, deleted or
-  // changes hands (watched); true when stopped.
+  // When the observed Lease expires on this process's clock (min() when it
+  // is free or ours).
+  Clock::SteadyTime Expiry() const;
+  // Waits up to `wait`, or less: until the observed Lease expires, or once
+  // it is released, deleted or changes hands (watched; renewals seen on the
+  // watch move the expiry on). True when stopped.
   bool WaitForChange(std::chrono::milliseconds wait);
   void Lead();  // returns on loss or stop
   void Release();

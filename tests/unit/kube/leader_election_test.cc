@@ -1,7 +1,17 @@
 #include "kube/leader_election.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "kube/client.h"
+#include "util/clock.h"
+#include "util/stop.h"
 #include "util/time.h"
 
 namespace kv::kube {
@@ -150,6 +160,290 @@ TEST(LeaderElectionOptions, IdentitiesDifferPerProcess) {
   std::string a = MakeIdentity(rng), b = MakeIdentity(rng);
   EXPECT_NE(a, b);
   EXPECT_EQ(a.size() - a.rfind('_'), 17u) << a;
+}
+
+// ---- The elector against a Lease server, on fake time
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+// A FakeClock that also knows the deadlines its waiters wait for, so a test
+// can move time straight to the next thing that happens.
+class SimClock final : public Clock {
+ public:
+  SimClock() : fake_(WallTime(std::chrono::seconds(1780000000))) {}
+  WallTime WallNow() override { return fake_.WallNow(); }
+  SteadyTime SteadyNow() override { return fake_.SteadyNow(); }
+  bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                 SteadyTime deadline, const std::function<bool()>& done) override {
+    {
+      std::lock_guard g(mu_);
+      deadlines_.push_back(deadline);
+    }
+    bool r = fake_.WaitUntil(lock, cv, deadline, done);
+    std::lock_guard g(mu_);
+    deadlines_.erase(std::find(deadlines_.begin(), deadlines_.end(), deadline));
+    return r;
+  }
+  SteadyTime NextDeadline() {
+    std::lock_guard g(mu_);
+    return deadlines_.empty() ? SteadyTime::max()
+                              : *std::min_element(deadlines_.begin(), deadlines_.end());
+  }
+  void AdvanceTo(SteadyTime t) {
+    if (t > SteadyNow()) fake_.Advance(t - SteadyNow());
+  }
+  FakeClock& fake() { return fake_; }
+
+ private:
+  FakeClock fake_;
+  std::mutex mu_;
+  std::vector<SteadyTime> deadlines_;
+};
+
+// One Lease (default/lease) on 127.0.0.1: GET, PUT (409 on a stale
+// resourceVersion), POST, and a watch that streams every later version and
+// ends at its timeoutSeconds of fake time. The test plays the other holder
+// with Renew().
+class LeaseServer {
+ public:
+  static constexpr const char* kItem =
+      "/apis/coordination.k8s.io/v1/namespaces/default/leases/lease";
+  static constexpr const char* kCollection =
+      "/apis/coordination.k8s.io/v1/namespaces/default/leases";
+
+  LeaseServer(SimClock& clock, bool allow_watch) : clock_(clock), allow_watch_(allow_watch) {
+    server_.Get(kItem, [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      if (versions_.empty()) {
+        res.status = 404;
+        res.set_content(R"({"kind":"Status","code":404})", "application/json");
+      } else {
+        res.set_content(versions_.back(), "application/json");
+        reads_.push_back({clock_.SteadyNow(), static_cast<int>(versions_.size())});
+      }
+      Done();
+    });
+    server_.Put(kItem, [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      auto r = ParseLease(req.body);
+      if (!r || versions_.empty() || r->resource_version != std::to_string(versions_.size())) {
+        res.status = 409;
+        res.set_content(R"({"kind":"Status","code":409})", "application/json");
+      } else {
+        res.set_content(StoreLocked(*r), "application/json");
+        if (r->holder == "me" && !acquired_at_) acquired_at_ = clock_.SteadyNow();
+      }
+      Done();
+    });
+    server_.Get(kCollection, [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard lock(mu_);
+        Done();  // a watch is not a request in flight: it waits on the clock
+      }
+      if (!allow_watch_) {
+        res.status = 403;
+        res.set_content(R"({"kind":"Status","code":403})", "application/json");
+        return;
+      }
+      size_t from = std::stoul(req.get_param_value("resourceVersion"));
+      auto deadline = clock_.SteadyNow() +
+                      std::chrono::seconds(std::stoi(req.get_param_value("timeoutSeconds")));
+      res.set_chunked_content_provider(
+          "application/json;stream=watch", [this, from, deadline](size_t, httplib::DataSink& sink) {
+            size_t sent = from;
+            std::unique_lock lock(mu_);
+            for (;;) {
+              while (sent < versions_.size()) {
+                std::string frame = R"({"type":"MODIFIED","object":)" + versions_[sent++] + "}\n";
+                lock.unlock();
+                bool ok = sink.write(frame.data(), frame.size());
+                lock.lock();
+                if (!ok) return false;
+              }
+              if (!clock_.WaitUntil(lock, changed_, deadline,
+                                    [&] { return closing_ || sent < versions_.size(); })) {
+                break;
+              }
+              if (closing_) break;
+            }
+            lock.unlock();
+            sink.done();
+            return true;
+          });
+    });
+    server_.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+      std::lock_guard lock(mu_);
+      ++in_flight_;
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server_.set_keep_alive_max_count(1);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~LeaseServer() {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    changed_.notify_all();
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // The other replica renews (or creates) the Lease now.
+  void Renew(const std::string& holder) {
+    {
+      std::lock_guard lock(mu_);
+      LeaseRecord r;
+      if (!versions_.empty()) r = *ParseLease(versions_.back());
+      if (r.holder != holder) r.acquire_us = timeutil::ToMicros(clock_.WallNow());
+      r.holder = holder;
+      r.lease_duration_seconds = 15;
+      r.renew_us = timeutil::ToMicros(clock_.WallNow());
+      StoreLocked(r);
+    }
+    changed_.notify_all();
+  }
+  size_t versions() {
+    std::lock_guard lock(mu_);
+    return versions_.size();
+  }
+  int in_flight() {
+    std::lock_guard lock(mu_);
+    return in_flight_;
+  }
+  std::optional<Clock::SteadyTime> acquired_at() {
+    std::lock_guard lock(mu_);
+    return acquired_at_;
+  }
+  // When a GET first answered with version `v` (1-based), if one did.
+  std::optional<Clock::SteadyTime> FirstReadOf(int v) {
+    std::lock_guard lock(mu_);
+    for (auto& [at, version] : reads_) {
+      if (version == v) return at;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::string StoreLocked(LeaseRecord r) {
+    r.resource_version = std::to_string(versions_.size() + 1);
+    versions_.push_back(EncodeLease("default", "lease", r));
+    changed_.notify_all();
+    return versions_.back();
+  }
+  void Done() { --in_flight_; }
+
+  SimClock& clock_;
+  const bool allow_watch_;
+  httplib::Server server_;
+  int port_ = -1;
+  std::thread thread_;
+  std::mutex mu_;  // guards everything below
+  std::condition_variable changed_;
+  std::vector<std::string> versions_;  // versions_[i] has resourceVersion i + 1
+  std::vector<std::pair<Clock::SteadyTime, int>> reads_;
+  std::optional<Clock::SteadyTime> acquired_at_;
+  int in_flight_ = 0;
+  bool closing_ = false;
+};
+
+double Seconds(Clock::SteadyTime::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct TakeOver {
+  Clock::SteadyTime last_renewal;
+  std::optional<Clock::SteadyTime> last_observed;  // by a GET (without the watch)
+  Clock::SteadyTime acquired;
+};
+
+// The other replica holds the Lease (15 s) and renews it every retry
+// period (2 s) for 31 s, then dies; a standby ("me") runs meanwhile. Time
+// moves only when every thread waits, straight to the next deadline or
+// renewal, so the standby observes everything at the fake time it happens.
+TakeOver RunTakeOver(bool allow_watch, uint64_t seed) {
+  SimClock clock;
+  LeaseServer server(clock, allow_watch);
+  server.Renew("other");
+  const auto start = clock.SteadyNow();
+  auto last_renewal = start;
+
+  ClientConfig config;
+  config.server = server.url();
+  Client client(std::make_shared<Credentials>(config, clock), nullptr, nullptr);
+  LeaderElectionOptions o;
+  o.namespace_ = "default";
+  o.name = "lease";
+  o.identity = "me";
+  DefaultRng rng(seed);
+  StopSignal stop;
+  LeaderElector elector(o, client, clock, rng, stop, {});
+  std::thread thread([&] { EXPECT_TRUE(elector.Run()); });
+
+  // Every thread waits on the clock (one waiter: the standby, or the
+  // watch it holds open), no request is in flight, and with the watch the
+  // standby has seen every version.
+  auto settle = [&](uint64_t waits_before) {
+    for (int i = 0; i < 10000; ++i) {
+      if (clock.fake().waits_begun() > waits_before && clock.fake().waiters() == 1 &&
+          server.in_flight() == 0 &&
+          (!allow_watch || elector.stats().observed.load() == server.versions())) {
+        return;
+      }
+      std::this_thread::sleep_for(1ms);  // not time under test: waiting for threads to settle
+    }
+    ADD_FAILURE() << "the elector did not settle: waits " << clock.fake().waits_begun() << " > "
+                  << waits_before << ", waiters " << clock.fake().waiters() << ", in flight "
+                  << server.in_flight() << ", observed " << elector.stats().observed.load()
+                  << " of " << server.versions() << " at " << Seconds(clock.SteadyNow() - start);
+  };
+  settle(0);
+  auto next_renewal = start + 2s;
+  for (int step = 0; step < 1000 && !server.acquired_at(); ++step) {
+    auto deadline = clock.NextDeadline();
+    bool renew = next_renewal <= start + 31s && next_renewal <= deadline;
+    auto to = renew ? next_renewal : deadline;
+    uint64_t waits = clock.fake().waits_begun();
+    clock.AdvanceTo(to);
+    if (renew) {
+      server.Renew("other");
+      last_renewal = clock.SteadyNow();
+      next_renewal += 2s;
+    }
+    bool wakes = to >= deadline || (renew && allow_watch);
+    settle(wakes ? waits : 0);
+  }
+  stop.Stop();
+  thread.join();
+  TakeOver t{last_renewal, std::nullopt, Clock::SteadyTime::max()};
+  if (auto a = server.acquired_at()) t.acquired = *a;
+  if (auto r = server.FirstReadOf(16)) t.last_observed = *r;  // the last renewal's version
+  return t;
+}
+
+TEST(LeaderElector, WithTheWatchAKilledHolderIsReplacedALeaseDurationAfterItsLastRenewal) {
+  for (uint64_t seed : {1, 2, 3}) {
+    TakeOver t = RunTakeOver(true, seed);
+    ASSERT_NE(t.acquired, Clock::SteadyTime::max()) << "never acquired";
+    // Never early (the holder may still be working), and not rounded up to
+    // a poll: the renewals seen on the watch keep the observed time exact.
+    EXPECT_GE(t.acquired, t.last_renewal + 15s);
+    EXPECT_LE(t.acquired, t.last_renewal + 15s + 10ms) << Seconds(t.acquired - t.last_renewal);
+  }
+}
+
+TEST(LeaderElector, WithoutTheWatchAStandbyWakesExactlyAtTheExpiryItObserved) {
+  for (uint64_t seed : {1, 2, 3}) {
+    TakeOver t = RunTakeOver(false, seed);
+    ASSERT_NE(t.acquired, Clock::SteadyTime::max()) << "never acquired";
+    ASSERT_TRUE(t.last_observed) << "the last renewal was never read";
+    // Renewals are seen at the polls only (up to 2.2 retry periods late);
+    // from that observation the take-over is exact, not the next poll.
+    EXPECT_GE(t.acquired, *t.last_observed + 15s);
+    EXPECT_LE(t.acquired, *t.last_observed + 15s + 10ms) << Seconds(t.acquired - *t.last_observed);
+    EXPECT_LE(t.acquired, t.last_renewal + 15s + 2s * 2.2);
+  }
 }
 
 }  // namespace

@@ -129,6 +129,40 @@ def test_graceful_shutdown_hands_the_lease_over_before_it_expires(cluster, names
              what="the new leader to deliver")
 
 
+def test_a_killed_leader_is_replaced_within_the_lease_duration_and_a_retry_period(
+        cluster, namespace, kubevents_factory):
+    """SIGKILL the leader (no release) a few times; the standby, which sees
+    each renewal on its watch of the Lease, takes over about leaseDuration
+    after the last renewal, so within leaseDuration + retryPeriod of the
+    kill. Prints the measured figures; asserts only the bound with slack."""
+    lease = unique_name("kv-lease")
+    env = {"POD_NAMESPACE": namespace}
+    lease_s, retry_s = 6, 2
+    cfg = le_config(namespace, lease, lease_s, 4, retry_s)
+    leader = kubevents_factory(cfg, extra_env=env)
+    wait_for(lambda: "is now the leader" in leader.log(), timeout=60, what="a first leader")
+    standby = kubevents_factory(cfg, extra_env=env)
+    seen = 0  # "leader is now" lines of the standby before it (re)started
+    took = []
+    for _ in range(3):
+        wait_for(lambda: standby.log().count("leader is now") > seen, timeout=60,
+                 what="the standby to see the leader")
+        time.sleep(lease_s)  # a steady state: the standby has seen renewals
+        before = standby.log().count("is now the leader")
+        t0 = time.monotonic()
+        leader.stop(sig=signal.SIGKILL)
+        wait_for(lambda: standby.log().count("is now the leader") > before,
+                 timeout=lease_s + retry_s + 30, interval=0.05, what="the standby to take over")
+        took.append(time.monotonic() - t0)
+        seen = leader.log().count("leader is now")
+        leader.start()  # comes back, as its pod would, as the standby
+        leader, standby = standby, leader
+    print(f"\nSIGKILL -> new leader: {', '.join(f'{t:.1f}s' for t in took)} "
+          f"(leaseDuration {lease_s}s, retryPeriod {retry_s}s)")
+    for t in took:
+        assert t < lease_s + retry_s + 5, f"take-over took {t:.1f}s"
+
+
 @pytest.fixture
 def prometheus(tmp_path):
     binary = shutil.which("prometheus")

@@ -242,18 +242,21 @@ bool LeaderElector::Campaign() {
 
 Clock::SteadyTime LeaderElector::Expiry() const {
   if (!observed_ || observed_->holder.empty() || observed_->holder == options_.identity) {
-    return Clock::SteadyTime::min();  // free (or ours): no expiry to wait for
+    return Clock::SteadyTime::max();  // free (or ours): no expiry to wait for
   }
   return observed_at_ + std::chrono::seconds(observed_->lease_duration_seconds);
 }
 
 bool LeaderElector::WaitForChange(milliseconds wait) {
-  const auto poll_at = clock_.SteadyNow() + wait;
+  const auto begun = clock_.SteadyNow();
+  const auto poll_at = begun + wait;
   for (;;) {
     // Wake at the next poll or exactly when the Lease expires on our clock,
-    // whichever comes first: a take-over is not rounded up to a poll.
+    // whichever comes first: a take-over is not rounded up to a poll. An
+    // expiry already past when the wait began is the one the attempt just
+    // failed to use (a 409, an error): the next try is at the poll.
     const auto now = clock_.SteadyNow();
-    const auto expiry = Expiry();
+    const auto expiry = Expiry() > begun ? Expiry() : Clock::SteadyTime::max();
     const auto until = std::max(std::min(poll_at, expiry), now);
     if (until <= now) return stop_.Stopped();
     auto sleep_rest = [&] {

@@ -128,7 +128,7 @@ class LeaderElector {
   void Failed(const std::string& what);
   void Observe(const LeaseRecord& record);
   bool Campaign();  // true once leading; false when stopped
-  // When the observed Lease expires on this process's clock (min() when it
+  // When the observed Lease expires on this process's clock (max() when it
   // is free or ours).
   Clock::SteadyTime Expiry() const;
   // Waits up to `wait`, or less: until the observed Lease expires, or once

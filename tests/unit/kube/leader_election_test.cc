@@ -212,7 +212,9 @@ class LeaseServer {
   static constexpr const char* kCollection =
       "/apis/coordination.k8s.io/v1/namespaces/default/leases";
 
-  LeaseServer(SimClock& clock, bool allow_watch) : clock_(clock), allow_watch_(allow_watch) {
+  // `refuse_writes`: every PUT is answered 403 (RBAC without update).
+  LeaseServer(SimClock& clock, bool allow_watch, bool refuse_writes = false)
+      : clock_(clock), allow_watch_(allow_watch), refuse_writes_(refuse_writes) {
     server_.Get(kItem, [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mu_);
       if (versions_.empty()) {
@@ -227,7 +229,12 @@ class LeaseServer {
     server_.Put(kItem, [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu_);
       auto r = ParseLease(req.body);
-      if (!r || versions_.empty() || r->resource_version != std::to_string(versions_.size())) {
+      ++puts_;
+      if (refuse_writes_) {
+        res.status = 403;
+        res.set_content(R"({"kind":"Status","code":403})", "application/json");
+      } else if (!r || versions_.empty() ||
+                 r->resource_version != std::to_string(versions_.size())) {
         res.status = 409;
         res.set_content(R"({"kind":"Status","code":409})", "application/json");
       } else {
@@ -314,6 +321,10 @@ class LeaseServer {
     std::lock_guard lock(mu_);
     return in_flight_;
   }
+  int puts() {
+    std::lock_guard lock(mu_);
+    return puts_;
+  }
   std::optional<Clock::SteadyTime> acquired_at() {
     std::lock_guard lock(mu_);
     return acquired_at_;
@@ -338,6 +349,7 @@ class LeaseServer {
 
   SimClock& clock_;
   const bool allow_watch_;
+  const bool refuse_writes_;
   httplib::Server server_;
   int port_ = -1;
   std::thread thread_;
@@ -347,6 +359,7 @@ class LeaseServer {
   std::vector<std::pair<Clock::SteadyTime, int>> reads_;
   std::optional<Clock::SteadyTime> acquired_at_;
   int in_flight_ = 0;
+  int puts_ = 0;
   bool closing_ = false;
 };
 
@@ -356,15 +369,17 @@ struct TakeOver {
   Clock::SteadyTime last_renewal;
   std::optional<Clock::SteadyTime> last_observed;  // by a GET (without the watch)
   Clock::SteadyTime acquired;
+  int puts = 0;  // writes tried
 };
 
 // The other replica holds the Lease (15 s) and renews it every retry
 // period (2 s) for 31 s, then dies; a standby ("me") runs meanwhile. Time
 // moves only when every thread waits, straight to the next deadline or
 // renewal, so the standby observes everything at the fake time it happens.
-TakeOver RunTakeOver(bool allow_watch, uint64_t seed) {
+// With `refuse_writes` every take-over fails; the run ends after 60 s.
+TakeOver RunTakeOver(bool allow_watch, uint64_t seed, bool refuse_writes = false) {
   SimClock clock;
-  LeaseServer server(clock, allow_watch);
+  LeaseServer server(clock, allow_watch, refuse_writes);
   server.Renew("other");
   const auto start = clock.SteadyNow();
   auto last_renewal = start;
@@ -400,7 +415,8 @@ TakeOver RunTakeOver(bool allow_watch, uint64_t seed) {
   };
   settle(0);
   auto next_renewal = start + 2s;
-  for (int step = 0; step < 1000 && !server.acquired_at(); ++step) {
+  for (int step = 0; step < 1000 && !server.acquired_at() && clock.SteadyNow() < start + 60s;
+       ++step) {
     auto deadline = clock.NextDeadline();
     bool renew = next_renewal <= start + 31s && next_renewal <= deadline;
     auto to = renew ? next_renewal : deadline;
@@ -419,6 +435,7 @@ TakeOver RunTakeOver(bool allow_watch, uint64_t seed) {
   TakeOver t{last_renewal, std::nullopt, Clock::SteadyTime::max()};
   if (auto a = server.acquired_at()) t.acquired = *a;
   if (auto r = server.FirstReadOf(16)) t.last_observed = *r;  // the last renewal's version
+  t.puts = server.puts();
   return t;
 }
 
@@ -444,6 +461,14 @@ TEST(LeaderElector, WithoutTheWatchAStandbyWakesExactlyAtTheExpiryItObserved) {
     EXPECT_LE(t.acquired, *t.last_observed + 15s + 10ms) << Seconds(t.acquired - *t.last_observed);
     EXPECT_LE(t.acquired, t.last_renewal + 15s + 2s * 2.2);
   }
+}
+
+TEST(LeaderElector, AFailingTakeOverIsTriedAgainAfterTheRetryPeriodNotAtOnce) {
+  // The Lease expires at 30 + 15 s; from then on every PUT is refused.
+  TakeOver t = RunTakeOver(true, 1, /*refuse_writes=*/true);
+  EXPECT_EQ(t.acquired, Clock::SteadyTime::max());
+  EXPECT_GE(t.puts, 1);
+  EXPECT_LE(t.puts, (60 - 45) / 2 + 1);  // one per retry period (2 s and more), no busy loop
 }
 
 }  // namespace

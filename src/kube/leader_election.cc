@@ -331,6 +331,12 @@ bool LeaderElector::WaitForChange(milliseconds wait) {
     }
     watch_failing_ = false;
     if (clock_.SteadyNow() >= poll_at) return false;
+    if (clock_.SteadyNow() < now + std::chrono::seconds(seconds)) {
+      // The server ended the watch early: no new one before `until`, so a
+      // server that keeps doing so is not asked in a loop.
+      if (sleep_rest()) return true;
+      if (clock_.SteadyNow() >= poll_at) return false;
+    }
   }
 }
 

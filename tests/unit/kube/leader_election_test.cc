@@ -212,9 +212,12 @@ class LeaseServer {
   static constexpr const char* kCollection =
       "/apis/coordination.k8s.io/v1/namespaces/default/leases";
 
-  // `refuse_writes`: every PUT is answered 403 (RBAC without update).
-  LeaseServer(SimClock& clock, bool allow_watch, bool refuse_writes = false)
-      : clock_(clock), allow_watch_(allow_watch), refuse_writes_(refuse_writes) {
+  struct Options {
+    bool allow_watch = true;
+    bool refuse_writes = false;    // every PUT is answered 403 (RBAC without update)
+    bool end_watches_now = false;  // a watch sends what it has and ends at once
+  };
+  LeaseServer(SimClock& clock, Options options) : clock_(clock), options_(options) {
     server_.Get(kItem, [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mu_);
       if (versions_.empty()) {
@@ -230,7 +233,7 @@ class LeaseServer {
       std::lock_guard lock(mu_);
       auto r = ParseLease(req.body);
       ++puts_;
-      if (refuse_writes_) {
+      if (options_.refuse_writes) {
         res.status = 403;
         res.set_content(R"({"kind":"Status","code":403})", "application/json");
       } else if (!r || versions_.empty() ||
@@ -248,7 +251,8 @@ class LeaseServer {
         std::lock_guard lock(mu_);
         Done();  // a watch is not a request in flight: it waits on the clock
       }
-      if (!allow_watch_) {
+      ++watches_;
+      if (!options_.allow_watch) {
         res.status = 403;
         res.set_content(R"({"kind":"Status","code":403})", "application/json");
         return;
@@ -268,8 +272,9 @@ class LeaseServer {
                 lock.lock();
                 if (!ok) return false;
               }
-              if (!clock_.WaitUntil(lock, changed_, deadline,
-                                    [&] { return closing_ || sent < versions_.size(); })) {
+              if (options_.end_watches_now || !clock_.WaitUntil(lock, changed_, deadline, [&] {
+                    return closing_ || sent < versions_.size();
+                  })) {
                 break;
               }
               if (closing_) break;
@@ -325,6 +330,10 @@ class LeaseServer {
     std::lock_guard lock(mu_);
     return puts_;
   }
+  int watches() {
+    std::lock_guard lock(mu_);
+    return watches_;
+  }
   std::optional<Clock::SteadyTime> acquired_at() {
     std::lock_guard lock(mu_);
     return acquired_at_;
@@ -348,8 +357,7 @@ class LeaseServer {
   void Done() { --in_flight_; }
 
   SimClock& clock_;
-  const bool allow_watch_;
-  const bool refuse_writes_;
+  const Options options_;
   httplib::Server server_;
   int port_ = -1;
   std::thread thread_;
@@ -360,6 +368,7 @@ class LeaseServer {
   std::optional<Clock::SteadyTime> acquired_at_;
   int in_flight_ = 0;
   int puts_ = 0;
+  int watches_ = 0;
   bool closing_ = false;
 };
 
@@ -369,17 +378,19 @@ struct TakeOver {
   Clock::SteadyTime last_renewal;
   std::optional<Clock::SteadyTime> last_observed;  // by a GET (without the watch)
   Clock::SteadyTime acquired;
-  int puts = 0;  // writes tried
+  int puts = 0;     // writes tried
+  int watches = 0;  // watches asked for
 };
 
 // The other replica holds the Lease (15 s) and renews it every retry
 // period (2 s) for 31 s, then dies; a standby ("me") runs meanwhile. Time
 // moves only when every thread waits, straight to the next deadline or
 // renewal, so the standby observes everything at the fake time it happens.
-// With `refuse_writes` every take-over fails; the run ends after 60 s.
-TakeOver RunTakeOver(bool allow_watch, uint64_t seed, bool refuse_writes = false) {
+// The run ends at the take-over or after 60 s (when every write is refused).
+TakeOver RunTakeOver(LeaseServer::Options options, uint64_t seed) {
+  const bool allow_watch = options.allow_watch && !options.end_watches_now;
   SimClock clock;
-  LeaseServer server(clock, allow_watch, refuse_writes);
+  LeaseServer server(clock, options);
   server.Renew("other");
   const auto start = clock.SteadyNow();
   auto last_renewal = start;
@@ -399,12 +410,13 @@ TakeOver RunTakeOver(bool allow_watch, uint64_t seed, bool refuse_writes = false
   // Every thread waits on the clock (one waiter: the standby, or the
   // watch it holds open), no request is in flight, and with the watch the
   // standby has seen every version.
+  // False (and a failure) when they do not within 10 s: a busy loop.
   auto settle = [&](uint64_t waits_before) {
     for (int i = 0; i < 10000; ++i) {
       if (clock.fake().waits_begun() > waits_before && clock.fake().waiters() == 1 &&
           server.in_flight() == 0 &&
           (!allow_watch || elector.stats().observed.load() == server.versions())) {
-        return;
+        return true;
       }
       std::this_thread::sleep_for(1ms);  // not time under test: waiting for threads to settle
     }
@@ -412,11 +424,12 @@ TakeOver RunTakeOver(bool allow_watch, uint64_t seed, bool refuse_writes = false
                   << waits_before << ", waiters " << clock.fake().waiters() << ", in flight "
                   << server.in_flight() << ", observed " << elector.stats().observed.load()
                   << " of " << server.versions() << " at " << Seconds(clock.SteadyNow() - start);
+    return false;
   };
-  settle(0);
+  bool settled = settle(0);
   auto next_renewal = start + 2s;
-  for (int step = 0; step < 1000 && !server.acquired_at() && clock.SteadyNow() < start + 60s;
-       ++step) {
+  for (int step = 0;
+       settled && step < 1000 && !server.acquired_at() && clock.SteadyNow() < start + 60s; ++step) {
     auto deadline = clock.NextDeadline();
     bool renew = next_renewal <= start + 31s && next_renewal <= deadline;
     auto to = renew ? next_renewal : deadline;
@@ -428,7 +441,7 @@ TakeOver RunTakeOver(bool allow_watch, uint64_t seed, bool refuse_writes = false
       next_renewal += 2s;
     }
     bool wakes = to >= deadline || (renew && allow_watch);
-    settle(wakes ? waits : 0);
+    settled = settle(wakes ? waits : 0);
   }
   stop.Stop();
   thread.join();
@@ -436,12 +449,13 @@ TakeOver RunTakeOver(bool allow_watch, uint64_t seed, bool refuse_writes = false
   if (auto a = server.acquired_at()) t.acquired = *a;
   if (auto r = server.FirstReadOf(16)) t.last_observed = *r;  // the last renewal's version
   t.puts = server.puts();
+  t.watches = server.watches();
   return t;
 }
 
 TEST(LeaderElector, WithTheWatchAKilledHolderIsReplacedALeaseDurationAfterItsLastRenewal) {
   for (uint64_t seed : {1, 2, 3}) {
-    TakeOver t = RunTakeOver(true, seed);
+    TakeOver t = RunTakeOver({}, seed);
     ASSERT_NE(t.acquired, Clock::SteadyTime::max()) << "never acquired";
     // Never early (the holder may still be working), and not rounded up to
     // a poll: the renewals seen on the watch keep the observed time exact.
@@ -452,7 +466,7 @@ TEST(LeaderElector, WithTheWatchAKilledHolderIsReplacedALeaseDurationAfterItsLas
 
 TEST(LeaderElector, WithoutTheWatchAStandbyWakesExactlyAtTheExpiryItObserved) {
   for (uint64_t seed : {1, 2, 3}) {
-    TakeOver t = RunTakeOver(false, seed);
+    TakeOver t = RunTakeOver({.allow_watch = false}, seed);
     ASSERT_NE(t.acquired, Clock::SteadyTime::max()) << "never acquired";
     ASSERT_TRUE(t.last_observed) << "the last renewal was never read";
     // Renewals are seen at the polls only (up to 2.2 retry periods late);
@@ -465,10 +479,18 @@ TEST(LeaderElector, WithoutTheWatchAStandbyWakesExactlyAtTheExpiryItObserved) {
 
 TEST(LeaderElector, AFailingTakeOverIsTriedAgainAfterTheRetryPeriodNotAtOnce) {
   // The Lease expires at 30 + 15 s; from then on every PUT is refused.
-  TakeOver t = RunTakeOver(true, 1, /*refuse_writes=*/true);
+  TakeOver t = RunTakeOver({.refuse_writes = true}, 1);
   EXPECT_EQ(t.acquired, Clock::SteadyTime::max());
   EXPECT_GE(t.puts, 1);
   EXPECT_LE(t.puts, (60 - 45) / 2 + 1);  // one per retry period (2 s and more), no busy loop
+}
+
+TEST(LeaderElector, AWatchTheServerEndsAtOnceIsNotAskedForAgainInALoop) {
+  TakeOver t = RunTakeOver({.end_watches_now = true}, 1);
+  ASSERT_NE(t.acquired, Clock::SteadyTime::max()) << "never acquired";
+  EXPECT_GE(t.acquired, t.last_renewal + 15s);
+  // Two at most per poll (2 s and more apart) in the 45 s it takes.
+  EXPECT_LE(t.watches, 2 * 45 / 2 + 2);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <fmt/chrono.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 namespace kv::log {
@@ -90,6 +92,91 @@ Result<void> Setup(std::string_view level, std::string_view format) {
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
   return {};
+}
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whitespace and control characters (bytes below 0x20 and DEL) as one
+// space, trimmed.
+std::string Collapse(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// `s` without its tags (the text between '<' and '>').
+std::string StripTags(std::string_view s) {
+  std::string out;
+  bool in_tag = false;
+  for (char c : s) {
+    if (c == '<') {
+      in_tag = true;
+      out += ' ';
+    } else if (c == '>') {
+      in_tag = false;
+    } else if (!in_tag) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string Cut(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  s.resize(end);
+  return s + "...";
+}
+
+}  // namespace
+
+std::string ShortReason(std::string_view text, size_t max) {
+  const std::string lower = Lower(text);
+  // Where a page starts: the first of the tags every HTML page has one of.
+  size_t page = std::string::npos;
+  for (std::string_view tag : {"<!doctype", "<html", "<head", "<body", "<title"}) {
+    page = std::min(page, lower.find(tag));
+  }
+  if (page == std::string::npos) return Cut(Collapse(text), max);
+
+  std::string before = Collapse(text.substr(0, page));
+  while (!before.empty() && (before.back() == ':' || before.back() == ' ')) before.pop_back();
+  std::string title;
+  if (size_t open = lower.find("<title", page); open != std::string::npos) {
+    size_t start = lower.find('>', open);
+    size_t end = start == std::string::npos ? start : lower.find("</title", start);
+    if (end != std::string::npos) {
+      title = Cut(Collapse(StripTags(text.substr(start + 1, end - start - 1))), 80);
+    }
+  }
+  std::string out = before;
+  if (!out.empty()) out += ' ';
+  out += title.empty() ? "(HTML page)" : "(HTML page: " + title + ")";
+  // What a formatter appended after the page (" (authentication ...)").
+  if (size_t close = lower.rfind("</html>"); close != std::string::npos && close >= page) {
+    std::string after = Collapse(text.substr(close + 7));
+    if (!after.empty()) out += " " + after;
+  }
+  return Cut(std::move(out), max);
 }
 
 }  // namespace kv::log

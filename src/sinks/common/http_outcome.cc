@@ -3,16 +3,11 @@
 #include <charconv>
 #include <ctime>
 
+#include "util/log.h"
+
 namespace kv::sinks::common {
 
 namespace {
-
-std::string Quote(std::string_view body, size_t max) {
-  std::string out;
-  for (char c : body.substr(0, max)) out += (c == '\n' || c == '\r') ? ' ' : c;
-  if (body.size() > max) out += "...";
-  return out;
-}
 
 std::string_view Trim(std::string_view v) {
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
@@ -76,7 +71,10 @@ SendOutcome ClassifyHttp(const Result<http::Response>& response, std::string_vie
   long status = response->status;
   if (status >= 200 && status < 300) return out;
   out.reason = std::string(what) + ": HTTP " + std::to_string(status);
-  if (!response->body.empty()) out.reason += ": " + Quote(response->body, max_body);
+  // The body on one line, short; a proxy's HTML error page as its title.
+  if (std::string body = log::ShortReason(response->body, max_body); !body.empty()) {
+    out.reason += body.starts_with("(HTML page") ? " " + body : ": " + body;
+  }
   if (status == 408 || status == 425 || status == 429 || status >= 500) {
     out.request = Verdict::kRetry;
     out.retry_after = RetryAfter(*response);

@@ -23,8 +23,9 @@
 namespace kv::sinks::common {
 
 // `what` names the request in the reason ("POST https://host/path"); never
-// put credentials in it. At most `max_body` bytes of the answer's body are
-// quoted in the reason.
+// put credentials in it. About `max_body` bytes of the answer's body are
+// quoted in the reason, on one line; an HTML page (a proxy's 502) is
+// quoted as "(HTML page: <title>)" (log::ShortReason).
 SendOutcome ClassifyHttp(const Result<http::Response>& response, std::string_view what,
                          size_t max_body = 200);
 

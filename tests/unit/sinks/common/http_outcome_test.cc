@@ -35,6 +35,24 @@ TEST(RetryAfter, ADateWithoutTheAnswersDateOrGarbageIsIgnored) {
   EXPECT_FALSE(RetryAfter(Answer(503, {})));
 }
 
+TEST(ClassifyHttp, TheBodyIsQuotedOnOneLineAndAnHtmlPageByItsTitle) {
+  http::Response text = Answer(503, {});
+  text.body = "upstream\r\n  unavailable";
+  EXPECT_EQ(ClassifyHttp(text, "POST http://peer/x").reason,
+            "POST http://peer/x: HTTP 503: upstream unavailable");
+  http::Response page = Answer(502, {});
+  page.body =
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad "
+      "Gateway</h1></center><hr><center>nginx</center></body></html>\r\n";
+  SendOutcome out = ClassifyHttp(page, "POST http://peer/x");
+  EXPECT_EQ(out.request, Verdict::kRetry);
+  EXPECT_EQ(out.reason, "POST http://peer/x: HTTP 502 (HTML page: 502 Bad Gateway)");
+  page.status = 401;
+  EXPECT_EQ(ClassifyHttp(page, "POST http://peer/x").reason,
+            "POST http://peer/x: HTTP 401 (HTML page: 502 Bad Gateway) (authentication or "
+            "authorization failed)");
+}
+
 TEST(ClassifyHttp, ThrottlingKeepsTheRetryAfter) {
   SendOutcome out = ClassifyHttp(Answer(429, {{"retry-after", "12"}}), "POST http://peer/x");
   EXPECT_EQ(out.request, Verdict::kRetry);

@@ -1,0 +1,47 @@
+#include "util/log.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace kv::log {
+namespace {
+
+TEST(ShortReason, KeepsAPlainReasonOnOneLine) {
+  EXPECT_EQ(ShortReason("POST https://h/x: HTTP 503:\n  upstream\tdown\r\n"),
+            "POST https://h/x: HTTP 503: upstream down");
+  EXPECT_EQ(ShortReason(""), "");
+}
+
+TEST(ShortReason, AnHtmlPageBecomesItsTitle) {
+  const std::string page =
+      "POST https://h/x: HTTP 502: <!DOCTYPE html>\n<HTML><head>\n<Title> 502\n Bad Gateway "
+      "</TITLE></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
+  EXPECT_EQ(ShortReason(page), "POST https://h/x: HTTP 502 (HTML page: 502 Bad Gateway)");
+}
+
+TEST(ShortReason, AnHtmlPageWithoutATitleIsNamedOnly) {
+  EXPECT_EQ(ShortReason("HTTP 503: <html><body>down for maintenance</body></html>"),
+            "HTTP 503 (HTML page)");
+  // Cut before its title's end, as a quoted body may be.
+  EXPECT_EQ(ShortReason("HTTP 502: <html><head><title>502 Bad Ga..."), "HTTP 502 (HTML page)");
+}
+
+TEST(ShortReason, KeepsWhatFollowsAWholePage) {
+  EXPECT_EQ(ShortReason("HTTP 403: <html><title>Forbidden</title></html> (authentication or "
+                        "authorization failed)"),
+            "HTTP 403 (HTML page: Forbidden) (authentication or authorization failed)");
+}
+
+TEST(ShortReason, CutsALongReasonAtACharacterBoundary) {
+  std::string long_reason(150, 'a');
+  long_reason += "\xc3\xa9\xc3\xa9\xc3\xa9";  // é: two bytes each
+  long_reason += std::string(100, 'b');
+  std::string out = ShortReason(long_reason, 151);
+  EXPECT_EQ(out, std::string(150, 'a') + "...");
+  EXPECT_EQ(ShortReason(long_reason, 152), std::string(150, 'a') + "\xc3\xa9...");
+  EXPECT_LE(ShortReason(std::string(10000, 'x')).size(), 203u);
+}
+
+}  // namespace
+}  // namespace kv::log

@@ -506,7 +506,7 @@ std::vector<Entry> Spool::Take(size_t max_events, size_t max_bytes,
                     idx.seq);
       continue;
     }
-    out.push_back(Entry{idx.seq, std::move(ev), idx.bytes});
+    out.push_back(Entry{idx.seq, std::move(ev), idx.bytes, idx.appended});
   }
   return out;
 }

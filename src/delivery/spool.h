@@ -108,6 +108,7 @@ struct Entry {
   uint64_t seq = 0;
   event::EventPtr event;
   uint32_t bytes = 0;
+  Clock::SteadyTime appended{};  // when it was spooled (recovered records: when the spool opened)
 };
 
 class Spool {

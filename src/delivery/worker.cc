@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "util/log.h"
 #include "util/time.h"
 
 namespace kv::delivery {
@@ -125,9 +126,9 @@ bool Worker::WriteDeadLetters() {
   return true;
 }
 
-std::vector<event::EventPtr> Worker::Sort(const std::vector<event::EventPtr>& batch,
-                                          const sinks::SendOutcome& out) {
-  std::vector<event::EventPtr> again;
+Worker::Sorted Worker::Sort(const std::vector<event::EventPtr>& batch,
+                            const sinks::SendOutcome& out) {
+  Sorted sorted;
   size_t rejected = 0;
   std::string reject_reason;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -136,24 +137,71 @@ std::vector<event::EventPtr> Worker::Sort(const std::vector<event::EventPtr>& ba
     if (out.request == sinks::Verdict::kDelivered && i < out.items.size()) {
       v = out.items[i];
       if (i < out.item_reasons.size() && !out.item_reasons[i].empty()) {
-        reason = out.item_reasons[i];
+        reason = log::ShortReason(out.item_reasons[i]);
       }
     }
     if (v == sinks::Verdict::kDelivered) {
       stats_.delivered.fetch_add(1, std::memory_order_relaxed);
+      if (sorted.delivered++ == 0) sorted.first_delivered = batch[i];
+      sorted.last_delivered = batch[i];
     } else if (v == sinks::Verdict::kReject) {
       DeadLetterEvent(batch[i], reason);
       ++rejected;
       reject_reason = reason;
     } else {
-      again.push_back(batch[i]);
+      sorted.again.push_back(batch[i]);
     }
   }
   if (rejected > 0) {
     spdlog::error("receiver {}: {} events refused for good, written to {}: {}", receiver_, rejected,
                   dead_letter_.path().string(), reject_reason);
   }
-  return again;
+  return sorted;
+}
+
+void Worker::NoteFailedSend(const std::string& reason, Clock::SteadyTime oldest) {
+  const auto now = clock_.SteadyNow();
+  const uint64_t waiting = spool_.stats().pending_events.load(std::memory_order_relaxed);
+  if (!outage_) {
+    outage_ = Outage{now, now + kOutageReportEvery, 1};
+    spdlog::warn("receiver {}: delivery failing: {}; {} events waiting, retrying with backoff",
+                 receiver_, reason, waiting);
+    return;
+  }
+  ++outage_->failed_sends;
+  if (now < outage_->next_report) return;
+  // Past one report time (a long backoff sleep): the next is a period on.
+  while (outage_->next_report <= now) outage_->next_report += kOutageReportEvery;
+  spdlog::warn(
+      "receiver {}: delivery still failing after {}s: {} failed attempts, {} events waiting, the "
+      "oldest for {}s: {}",
+      receiver_, std::chrono::duration_cast<std::chrono::seconds>(now - outage_->since).count(),
+      outage_->failed_sends, waiting,
+      std::chrono::duration_cast<std::chrono::seconds>(now - oldest).count(), reason);
+}
+
+void Worker::NoteDelivered(const Sorted& sorted) {
+  if (options_.log_deliveries) {
+    if (sorted.delivered == 1) {
+      spdlog::info("receiver {}: delivered 1 event, key {}", receiver_,
+                   sorted.first_delivered->IdempotencyKey());
+    } else {
+      spdlog::info("receiver {}: delivered {} events, keys {} .. {}", receiver_, sorted.delivered,
+                   sorted.first_delivered->IdempotencyKey(),
+                   sorted.last_delivered->IdempotencyKey());
+    }
+  }
+  if (!outage_) return;
+  const auto lasted = clock_.SteadyNow() - outage_->since;
+  // Pending counts the batch until its ack.
+  const uint64_t pending = spool_.stats().pending_events.load(std::memory_order_relaxed);
+  spdlog::info(
+      "receiver {}: delivery recovered after {}s ({} failed attempts); {} events delivered by the "
+      "first good send, {} still waiting",
+      receiver_, std::chrono::duration_cast<std::chrono::seconds>(lasted).count(),
+      outage_->failed_sends, sorted.delivered,
+      pending > sorted.delivered ? pending - sorted.delivered : 0);
+  outage_.reset();
 }
 
 std::chrono::milliseconds Worker::RetryWait(Backoff& backoff, const sinks::SendOutcome& out) {
@@ -193,14 +241,19 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     if (options_.on_send) options_.on_send(batch.size(), clock_.SteadyNow() - t0);
 
-    std::vector<event::EventPtr> again = Sort(batch, out);
+    // Every reason from here on (logs, dead letters) is one short line.
+    out.reason = log::ShortReason(out.reason);
+    Sorted sorted = Sort(batch, out);
+    if (sorted.delivered > 0) NoteDelivered(sorted);
     if (!WriteDeadLetters()) return false;
+    std::vector<event::EventPtr>& again = sorted.again;
     if (again.empty()) {
       stats_.stuck_since_micros.store(0, std::memory_order_relaxed);
       return true;
     }
     stats_.failed_sends.fetch_add(1, std::memory_order_relaxed);
     auto now = clock_.SteadyNow();
+    if (sorted.delivered == 0) NoteFailedSend(out.reason, entries.front().appended);
     if (backoff.attempts() == 0) {
       first_failure = now;
       stats_.stuck_since_micros.store(timeutil::ToMicros(clock_.WallNow()),
@@ -220,9 +273,10 @@ bool Worker::Deliver(std::vector<Entry>& entries) {
     }
     stats_.retried.fetch_add(batch.size(), std::memory_order_relaxed);
     auto wait = RetryWait(backoff, out);
-    if (backoff.attempts() == 1 || backoff.attempts() % 10 == 0) {
-      spdlog::warn("receiver {}: {} events not delivered ({}); retry {} in {} ms", receiver_,
-                   batch.size(), out.reason, backoff.attempts(), wait.count());
+    // A partial send made progress: not an outage, so only a debug line.
+    if (sorted.delivered > 0) {
+      spdlog::debug("receiver {}: {} events to retry ({}) in {} ms", receiver_, batch.size(),
+                    out.reason, wait.count());
     }
     if (!SleepBeforeRetry(wait)) {
       spdlog::warn("receiver {}: shutdown grace over with {} events undelivered; they stay spooled",

@@ -8,6 +8,17 @@
 // injected Clock. A slow or dead receiver only
 // fills its own spool.
 //
+// What it logs (every reason through log::ShortReason: one line, short, no
+// HTML page). An outage — sends that deliver nothing and leave events to
+// retry — is three kinds of line, not one per retry:
+//   warn  receiver R: delivery failing: REASON; N events waiting, retrying with backoff
+//   warn  receiver R: delivery still failing after 60s: K failed attempts, N events
+//         waiting, the oldest for 75s: REASON            (every kOutageReportEvery)
+//   info  receiver R: delivery recovered after 63s (K failed attempts); N events
+//         delivered by the first good send, M still waiting
+// With `log_deliveries`, one info line per send that delivered something:
+//   info  receiver R: delivered N events, keys UID/RV .. UID/RV
+//
 // Shutdown: Stop(grace) lets the worker deliver what is spooled until the
 // grace runs out; whatever is left (including a batch in flight) stays in
 // the spool for the next start.
@@ -22,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -46,6 +58,8 @@ struct WorkerOptions {
   std::function<void(size_t events, std::chrono::nanoseconds took)> on_send;
   // Told when acknowledgements or dead letters cannot be written (may be null).
   StorageHealth* storage = nullptr;
+  // One info line per send that delivered events (`logDeliveries`).
+  bool log_deliveries = false;
 };
 
 struct WorkerStats {
@@ -60,6 +74,9 @@ struct WorkerStats {
 
 class Worker {
  public:
+  // How often a lasting outage is logged again, on the worker's clock.
+  static constexpr std::chrono::seconds kOutageReportEvery{60};
+
   // `spool`, `dead_letter`, `stats`, `rng` and `clock` must outlive the
   // worker. `stats` may outlive it and be handed to its successor (config
   // reload).
@@ -92,10 +109,20 @@ class Worker {
   bool WriteDeadLetters();
   // Acknowledges the batch handed out last, telling `storage` how it went.
   void Ack();
+  // What one send did with its batch.
+  struct Sorted {
+    std::vector<event::EventPtr> again;  // to retry
+    size_t delivered = 0;
+    event::EventPtr first_delivered, last_delivered;
+  };
   // Applies `out`'s verdicts to `batch`: counts the delivered, queues the
   // rejected for the dead-letter file, and returns the events to retry.
-  std::vector<event::EventPtr> Sort(const std::vector<event::EventPtr>& batch,
-                                    const sinks::SendOutcome& out);
+  Sorted Sort(const std::vector<event::EventPtr>& batch, const sinks::SendOutcome& out);
+  // The outage lines (see the top of this file): a send that delivered
+  // nothing and left events to retry, whose oldest waiting event was
+  // spooled at `oldest`; and a send that delivered `sorted.delivered`.
+  void NoteFailedSend(const std::string& reason, Clock::SteadyTime oldest);
+  void NoteDelivered(const Sorted& sorted);
   // The wait before the next retry after `out`: `backoff`'s next step, or
   // the peer's Retry-After if longer (up to the backoff cap).
   std::chrono::milliseconds RetryWait(Backoff& backoff, const sinks::SendOutcome& out);
@@ -121,6 +148,16 @@ class Worker {
 
   // Worker thread only.
   std::vector<std::pair<event::EventPtr, std::string>> dead_letters_;  // event, reason
+  // The outage under way: set by the first send that delivers nothing and
+  // leaves events to retry, cleared (with the "recovered" line) by the
+  // first send that delivers. Kept across batches: events given up after
+  // retryMaxAgeSeconds do not end it.
+  struct Outage {
+    Clock::SteadyTime since;
+    Clock::SteadyTime next_report;
+    uint64_t failed_sends = 0;
+  };
+  std::optional<Outage> outage_;
 
   WorkerStats& stats_;
 };

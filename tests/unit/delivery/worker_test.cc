@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../support/log_capture.h"
 #include "../support/temp_dir.h"
 
 namespace kv::delivery {
@@ -66,24 +67,27 @@ event::EventPtr Ev(const std::string& uid) {
 }
 
 // A spool, a dead-letter file and a worker over a scripted sink, all on a
-// fake clock: each send takes 10 ms of it, and nothing sleeps in real time.
+// fake clock: each send takes `took` (10 ms) of it, and nothing sleeps in
+// real time.
 struct Rig {
   explicit Rig(std::vector<sinks::SendOutcome> script, size_t batch = 10,
                std::chrono::seconds max_age = std::chrono::seconds(0),
-               std::chrono::milliseconds backoff_cap = std::chrono::milliseconds(60000)) {
+               std::chrono::milliseconds backoff_cap = std::chrono::milliseconds(60000),
+               std::chrono::milliseconds took = std::chrono::milliseconds(10),
+               bool log_deliveries = false) {
     SpoolOptions o;
     o.dir = tmp.path() / "spool";
     o.fsync = FsyncPolicy::kNever;
     spool = std::move(*Spool::Open(o, env, clock));
     dead = std::make_unique<DeadLetter>("r", tmp.path() / "dead.jsonl", env, clock);
-    auto s = std::make_unique<ScriptedSink>(std::move(script), batch, clock,
-                                            std::chrono::milliseconds(10));
+    auto s = std::make_unique<ScriptedSink>(std::move(script), batch, clock, took);
     sink = s.get();
     WorkerOptions wo;
     wo.batch = s->limits();
     wo.backoff_base = std::chrono::milliseconds(1);
     wo.backoff_cap = backoff_cap;
     wo.max_retry_age = max_age;
+    wo.log_deliveries = log_deliveries;
     worker = std::make_unique<Worker>("r", std::move(s), *spool, *dead, wo, stats, rng, clock);
   }
   void Put(const std::vector<std::string>& uids) {
@@ -241,6 +245,101 @@ TEST(Worker, StopCutsARetrySleepShortAtTheGraceDeadline) {
   // Had it slept the hour, it would have sent again (and delivered).
   EXPECT_EQ(rig.sink->calls().size(), 1u);
   EXPECT_FALSE(rig.spool->Empty());
+}
+
+// What a proxy in front of a webhook answers while the webhook is down,
+// quoted whole the way a careless formatter would.
+constexpr const char* kProxyPage =
+    "POST https://hooks.example/x: HTTP 502: <html>\r\n<head><title>502 Bad "
+    "Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+    "<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+
+TEST(WorkerLog, AnOutageIsOneStartLineAPeriodicLineAndOneRecoveredLine) {
+  kv::testing::LogCapture log;
+  // 63 failed sends of 1 s each (the zero jitter retries at once), then one
+  // that delivers: an outage of 63 s on the worker's clock.
+  std::vector<sinks::SendOutcome> script(63, Retry(kProxyPage));
+  Rig rig(script, 10, std::chrono::seconds(0), std::chrono::milliseconds(60000),
+          std::chrono::seconds(1));
+  rig.Put({"a", "b", "c"});
+  rig.worker->Start();
+  ASSERT_TRUE(rig.sink->AwaitCalls(64));
+  rig.worker->Stop(std::chrono::seconds(5));
+  ASSERT_EQ(rig.worker->stats().delivered.load(), 3u);
+
+  EXPECT_EQ(log.Count("receiver r: delivery failing: POST https://hooks.example/x: HTTP 502 "
+                      "(HTML page: 502 Bad Gateway); 3 events waiting, retrying with backoff"),
+            1u)
+      << log.text();
+  // The first failure at 1 s, the report at 61 s: 61 failed sends by then,
+  // the oldest event spooled at 0.
+  EXPECT_EQ(log.Count("receiver r: delivery still failing after 60s: 61 failed attempts, 3 events "
+                      "waiting, the oldest for 61s: POST https://hooks.example/x: HTTP 502 "
+                      "(HTML page: 502 Bad Gateway)"),
+            1u)
+      << log.text();
+  EXPECT_EQ(log.Count("still failing"), 1u) << log.text();
+  EXPECT_EQ(log.Count("receiver r: delivery recovered after 63s (63 failed attempts); 3 events "
+                      "delivered by the first good send, 0 still waiting"),
+            1u)
+      << log.text();
+  EXPECT_EQ(log.Count("recovered"), 1u) << log.text();
+  const std::string text = log.text();
+  for (const char* markup : {"<html", "<body", "<center", "nginx", "\r"}) {
+    EXPECT_EQ(text.find(markup), std::string::npos) << markup << " in " << text;
+  }
+}
+
+TEST(WorkerLog, ALongOutageIsReportedOncePerPeriodWhateverTheRetryCount) {
+  kv::testing::LogCapture log;
+  // 200 failed sends of 1 s: reports at 61, 121 and 181 s.
+  std::vector<sinks::SendOutcome> script(200, Retry("connection refused"));
+  Rig rig(script, 10, std::chrono::seconds(0), std::chrono::milliseconds(60000),
+          std::chrono::seconds(1));
+  rig.Put({"a"});
+  rig.worker->Start();
+  ASSERT_TRUE(rig.sink->AwaitCalls(201));
+  rig.worker->Stop(std::chrono::seconds(5));
+  EXPECT_EQ(log.Count("delivery failing: connection refused"), 1u) << log.text();
+  EXPECT_EQ(log.Count("still failing"), 3u) << log.text();
+  EXPECT_EQ(log.Count("still failing after 180s: 181 failed attempts"), 1u) << log.text();
+  EXPECT_EQ(log.Count("delivery recovered after 200s (200 failed attempts)"), 1u) << log.text();
+}
+
+TEST(WorkerLog, ASendThatDeliversSomeIsNotAnOutage) {
+  kv::testing::LogCapture log;
+  sinks::SendOutcome partial;
+  partial.items = {sinks::Verdict::kDelivered, sinks::Verdict::kRetry};
+  partial.item_reasons = {"", "429"};
+  Rig rig({partial});
+  rig.Put({"a", "b"});
+  rig.worker->Start();
+  rig.worker->Stop(std::chrono::seconds(5));
+  EXPECT_EQ(rig.worker->stats().delivered.load(), 2u);
+  EXPECT_EQ(log.Count("failing"), 0u) << log.text();
+  EXPECT_EQ(log.Count("recovered"), 0u) << log.text();
+}
+
+TEST(WorkerLog, LogDeliveriesNamesEachDeliveredBatchByItsKeys) {
+  kv::testing::LogCapture log;
+  Rig rig({}, 2, std::chrono::seconds(0), std::chrono::milliseconds(60000),
+          std::chrono::milliseconds(10), /*log_deliveries=*/true);
+  rig.Put({"a", "b", "c"});
+  rig.worker->Start();
+  rig.worker->Stop(std::chrono::seconds(5));
+  EXPECT_EQ(log.Count("receiver r: delivered 2 events, keys a/1 .. b/1"), 1u) << log.text();
+  EXPECT_EQ(log.Count("receiver r: delivered 1 event, key c/1"), 1u) << log.text();
+  EXPECT_EQ(log.Count("delivered"), 2u) << log.text();
+}
+
+TEST(WorkerLog, DeliveriesAreNotLoggedByDefault) {
+  kv::testing::LogCapture log;
+  Rig rig({}, 2);
+  rig.Put({"a", "b", "c"});
+  rig.worker->Start();
+  rig.worker->Stop(std::chrono::seconds(5));
+  EXPECT_EQ(rig.worker->stats().delivered.load(), 3u);
+  EXPECT_EQ(log.Count("delivered"), 0u) << log.text();
 }
 
 }  // namespace

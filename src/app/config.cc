@@ -44,7 +44,8 @@ const std::string_view kTopLevelKeys[] = {"logLevel",
                                           "cacheSize",
                                           "lookupTimeoutMilliseconds",
                                           "dataDir",
-                                          "delivery"};
+                                          "delivery",
+                                          "logDeliveries"};
 
 namespace {
 
@@ -105,6 +106,9 @@ std::vector<std::string> ParseReceivers(const config::Node& root, Config* cfg) {
     if (block.IsMap()) block.remove("updates");
     std::string fingerprint = YAML::Dump(block);
     if (root.Has("delivery")) fingerprint += "\n---\n" + YAML::Dump(root.Child("delivery").yaml());
+    if (root.Has("logDeliveries")) {
+      fingerprint += "\n---\nlogDeliveries: " + YAML::Dump(root.Child("logDeliveries").yaml());
+    }
     cfg->receivers.push_back({name, sinks::ParseReceiver(r), dc, updates, std::move(fingerprint)});
   }
   return names;
@@ -164,6 +168,8 @@ Config Parse(const std::string& text, const std::string& file) {
   cfg.data_dir = root.String("dataDir");
   cfg.data_dir_max_bytes = static_cast<uint64_t>(
       root.Int("dataDirMaxBytes", 0, 1 << 20, std::numeric_limits<int64_t>::max()));
+  // The top-level key is the default; a `delivery:` block may override it.
+  cfg.delivery.log_deliveries = root.Bool("logDeliveries", cfg.delivery.log_deliveries);
   cfg.delivery = delivery::ParseDeliveryConfig(root.Child("delivery"), cfg.delivery, true);
 
   std::vector<std::string> names = ParseReceivers(root, &cfg);

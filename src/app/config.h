@@ -66,7 +66,7 @@ struct Config {
 };
 
 // Every top-level key, for validation and the documentation test.
-extern const std::string_view kTopLevelKeys[21];
+extern const std::string_view kTopLevelKeys[22];
 
 // The configuration `kubevents run` uses without --config: every event,
 // as JSON lines on stdout.

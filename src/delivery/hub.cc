@@ -41,6 +41,7 @@ std::unique_ptr<Worker> Hub::MakeWorker(size_t index, std::unique_ptr<sinks::Sin
   wo.backoff_base = config.retry_initial;
   wo.backoff_cap = config.retry_max;
   wo.max_retry_age = config.retry_max_age;
+  wo.log_deliveries = config.log_deliveries;
   wo.storage = &storage_;
   if (on_send_) {
     wo.on_send = [this, index](size_t events, std::chrono::nanoseconds took) {

@@ -20,7 +20,8 @@ DeliveryConfig ParseDeliveryConfig(const config::Node& node, DeliveryConfig d, b
                                         "batchLingerMilliseconds",
                                         "retryInitialBackoffMilliseconds",
                                         "retryMaxBackoffMilliseconds",
-                                        "retryMaxAgeSeconds"};
+                                        "retryMaxAgeSeconds",
+                                        "logDeliveries"};
   if (top_level) {
     keys.push_back("fsync");
     keys.push_back("fsyncIntervalMilliseconds");
@@ -77,6 +78,7 @@ DeliveryConfig ParseDeliveryConfig(const config::Node& node, DeliveryConfig d, b
   }
   d.retry_max_age =
       std::chrono::seconds(node.Int("retryMaxAgeSeconds", d.retry_max_age.count(), 0, kMax / 1000));
+  d.log_deliveries = node.Bool("logDeliveries", d.log_deliveries);
   return d;
 }
 

@@ -17,6 +17,10 @@
 //     retryInitialBackoffMilliseconds: 500
 //     retryMaxBackoffMilliseconds: 60000
 //     retryMaxAgeSeconds: 0          # 0 = retry forever
+//     logDeliveries: false           # one info line per delivered batch
+//
+// `logDeliveries` is also a top-level key (app/config.cc): the default the
+// `delivery:` blocks start from.
 #pragma once
 
 #include <chrono>
@@ -41,6 +45,7 @@ struct DeliveryConfig {
   std::chrono::milliseconds retry_initial{500};
   std::chrono::milliseconds retry_max{60000};
   std::chrono::seconds retry_max_age{0};
+  bool log_deliveries = false;
   // Not a key: the dead-letter file's cap, from the disk budget
   // (delivery/disk_budget.h); 0 = none.
   uint64_t dead_letter_max_bytes = 0;

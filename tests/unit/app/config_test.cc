@@ -191,6 +191,24 @@ TEST(AppConfig, DeliveryDefaultsAndPerReceiverOverrides) {
             std::string::npos);
 }
 
+TEST(AppConfig, LogDeliveriesIsATopLevelDefaultAReceiverMayOverride) {
+  const std::string receivers =
+      "route: {}\nreceivers:\n  - name: a\n    stdout: {}\n"
+      "  - name: b\n    delivery: {logDeliveries: false}\n    stdout: {}\n";
+  Config off = Parse(receivers, "c.yaml");
+  EXPECT_FALSE(off.receivers[0].delivery.log_deliveries);
+  Config on = Parse("logDeliveries: true\n" + receivers, "c.yaml");
+  EXPECT_TRUE(on.receivers[0].delivery.log_deliveries);
+  EXPECT_FALSE(on.receivers[1].delivery.log_deliveries);
+  // Turning it on changes the receiver, so a reload applies it.
+  EXPECT_NE(off.receivers[0].fingerprint, on.receivers[0].fingerprint);
+  Config nested = Parse("delivery: {logDeliveries: true}\n" + receivers, "c.yaml");
+  EXPECT_TRUE(nested.receivers[0].delivery.log_deliveries);
+  EXPECT_FALSE(nested.receivers[1].delivery.log_deliveries);
+  EXPECT_NE(Errors("logDeliveries: yes please\n" + receivers).find("logDeliveries"),
+            std::string::npos);
+}
+
 // The batches a receiver's worker cuts, from a whole config as `run` reads
 // it: a webhook's own batch keys work alone, delivery.batchMaxEvents (top
 // level or the receiver's) lowers them but never raises them, and still

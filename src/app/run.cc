@@ -152,11 +152,20 @@ int Stop(const std::string& why) {
   return 1;
 }
 
-void LogTotals(const Source& source, const Receivers& receivers) {
+// The same words and numbers as the metrics (docs/operations.md): emitted
+// = new or updated events sent on to at least one receiver
+// (events_emitted_total); not emitted, by events_filtered_total's reasons;
+// updates = updates the watcher found, emitted or not (events_updates_total).
+void LogTotals(const Source& source, const Receivers& receivers, const PipelineStats& p) {
   const auto& st = source.watcher_stats();
-  spdlog::info("stopped: {} events received, {} emitted, {} updates, {} repeats skipped",
-               st.received.load(), st.emitted_new.load(), st.emitted_updates.load(),
-               st.unchanged.load());
+  const uint64_t emitted =
+      p.emitted_normal.load() + p.emitted_warning.load() + p.emitted_other.load();
+  spdlog::info(
+      "stopped: {} events received, {} emitted (new or updated), not emitted: {} unchanged, {} "
+      "too_old, {} namespace, {} no_route, {} update_not_emitted; {} updates found",
+      st.received.load(), emitted, st.unchanged.load(), st.too_old.load(),
+      st.filtered_namespace.load(), p.no_route.load(), p.updates_skipped.load(),
+      st.emitted_updates.load());
   receivers.LogSummary();
   if (const auto* es = source.enricher_stats()) {
     spdlog::info(
@@ -250,7 +259,7 @@ int Run(const RunOptions& options) {
   leadership.Stop();
   hub.Stop(grace);
   http.Stop();
-  LogTotals(source, receivers);
+  LogTotals(source, receivers, stats);
   curl_global_cleanup();
   return exit_code;
 }

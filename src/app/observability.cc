@@ -159,6 +159,22 @@ void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t
       "receiver");
 }
 
+server::CheckResult WatchReadiness(const kube::WatcherStats& watcher, bool leading) {
+  if (!leading) return {true, "standby: not watching"};
+  if (watcher.connected.load()) return {true, "connected"};
+  // A list that has had a page is progress; one still waiting for its
+  // first may be waiting on a dead server (a relist after an outage).
+  if (watcher.listing.load() && watcher.list_pages.load() == 0) {
+    return {false, "listing events: waiting for the first page"};
+  }
+  if (watcher.listing.load()) {
+    return {true, "listing events: " + std::to_string(watcher.list_pages.load()) + " pages, " +
+                      std::to_string(watcher.list_events.load()) + " events read, " +
+                      std::to_string(watcher.list_handled.load()) + " handled"};
+  }
+  return {false, "API server not answering"};
+}
+
 void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,
                         const delivery::Hub& hub, const std::atomic<bool>& is_leader,
                         bool leader_election, std::chrono::seconds stuck_after, Clock& clock) {
@@ -166,11 +182,8 @@ void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watc
     if (!leader_election) return server::CheckResult{true, "leader election off"};
     return server::CheckResult{true, is_leader.load() ? "leading" : "standby"};
   });
-  http.AddReadinessCheck("watch", [&watcher, &is_leader] {
-    if (!is_leader.load()) return server::CheckResult{true, "standby: not watching"};
-    bool ok = watcher.connected.load();
-    return server::CheckResult{ok, ok ? "connected" : "API server not answering"};
-  });
+  http.AddReadinessCheck(
+      "watch", [&watcher, &is_leader] { return WatchReadiness(watcher, is_leader.load()); });
   http.AddReadinessCheck("storage", [&hub] {
     const auto& storage = hub.storage();
     if (!storage.failing()) return server::CheckResult{true, "data dir writable"};

@@ -59,7 +59,14 @@ void ExportCheckpoint(server::Registry& registry, const kube::Checkpointer& chec
 // Whether the data dir takes writes (delivery::StorageHealth).
 void ExportStorage(server::Registry& registry, const delivery::StorageHealth& storage);
 
-// /readyz: the watch is connected, the data dir takes writes, and no
+// /readyz's `watch` check: ready when not leading (a standby does not
+// watch), while the API server answers, and while a LIST that has read a
+// page is under way (reporting its pages and events so far: a long first
+// list is progress, not a failure); else not ready, "API server not
+// answering" (or the list waiting for its first page).
+server::CheckResult WatchReadiness(const kube::WatcherStats& watcher, bool leading);
+
+// /readyz: the watch is connected (WatchReadiness), the data dir takes writes, and no
 // receiver has been failing the same batch for longer than `stuck_after`
 // (so a dead sink shows).
 void AddReadinessChecks(server::HttpServer& http, const kube::WatcherStats& watcher,

@@ -114,6 +114,15 @@ Result<void> Watcher::Start() {
 
 Result<void> Watcher::List() {
   stats_.lists.fetch_add(1, std::memory_order_relaxed);
+  // Readiness sees the list's progress until it ends, however it ends.
+  stats_.list_pages.store(0);
+  stats_.list_events.store(0);
+  stats_.list_handled.store(0);
+  stats_.listing.store(true);
+  struct ListingDone {
+    WatcherStats& stats;
+    ~ListingDone() { stats.listing.store(false); }
+  } listing_done{stats_};
   std::vector<event::Event> all;
   std::string token;
   std::string rv;
@@ -138,6 +147,8 @@ Result<void> Watcher::List() {
       spdlog::warn("skipping an event that cannot be decoded: {}", err);
     }
     for (auto& ev : page->items) all.push_back(std::move(ev));
+    stats_.list_pages.fetch_add(1, std::memory_order_relaxed);
+    stats_.list_events.fetch_add(page->items.size(), std::memory_order_relaxed);
     rv = page->resource_version;
     token = page->continue_token;
     if (token.empty()) break;
@@ -154,7 +165,10 @@ Result<void> Watcher::List() {
   emitted_.RetainOnly(present);
   list_without_position_ = resource_version_.empty();
   list_watermark_ = NumericVersion(resource_version_);
-  for (auto& ev : all) Offer(std::move(ev), /*listed=*/true, resource_version_);
+  for (auto& ev : all) {
+    Offer(std::move(ev), /*listed=*/true, resource_version_);
+    stats_.list_handled.fetch_add(1, std::memory_order_relaxed);
+  }
   list_without_position_ = false;
   list_watermark_.reset();
   resource_version_ = rv;

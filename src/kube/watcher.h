@@ -98,6 +98,14 @@ struct WatcherStats {
   // True while the API server answers: set by a good list, version check
   // or watch frame, cleared when a request or watch fails (readiness).
   std::atomic<bool> connected{false};
+  // The LIST under way, for readiness (a first list of many events may take
+  // minutes before `connected` is set): true from its first request to its
+  // end; the pages and events it has read, and the events it has handed
+  // on, so far (reset when a list starts).
+  std::atomic<bool> listing{false};
+  std::atomic<uint64_t> list_pages{0};
+  std::atomic<uint64_t> list_events{0};
+  std::atomic<uint64_t> list_handled{0};
 };
 
 class Watcher {

@@ -212,6 +212,20 @@ TEST_F(WatcherTest, FirstStartListsEveryPageThenWatchesAndEmitsEachEventOnce) {
   EXPECT_TRUE(stats().connected.load());
 }
 
+// Readiness reads the list's progress (app::WatchReadiness); once it ends,
+// the counts stay and `listing` is false.
+TEST_F(WatcherTest, AListCountsItsPagesAndEventsForReadiness) {
+  server_.AddList({200, List("", {Ev("a", "11", 1, 1), Ev("b", "12", 1, 2)}, "page2")});
+  server_.AddList({200, List("20", {Ev("c", "13", 1, 3)})});
+  server_.AddWatch(FakeApiServer::Held({{Frame("ADDED", Ev("d", "21", 1, 4))}}));
+  StartAndRun();
+  AwaitEmitted(4);
+  EXPECT_FALSE(stats().listing.load());
+  EXPECT_EQ(stats().list_pages.load(), 2u);
+  EXPECT_EQ(stats().list_events.load(), 3u);
+  EXPECT_EQ(stats().list_handled.load(), 3u);
+}
+
 TEST_F(WatcherTest, AStartRefusedByRbacFailsWithTheServersReason) {
   server_.AddList({403, R"({"kind":"Status","code":403,"reason":"Forbidden",)"
                         R"("message":"events is forbidden"})"});

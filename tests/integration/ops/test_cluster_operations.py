@@ -277,7 +277,7 @@ receivers:
         kv = kubevents_factory(config(down.url, "hook"))
         kv.wait_watching()
         cluster.create_events(namespace, [f"spooled-{i:03d}" for i in range(50)])
-        kv.wait_log("not delivered", timeout=60)  # spooled, the peer is down
+        kv.wait_log("delivery failing", timeout=60)  # spooled, the peer is down
         # Fix the endpoint: the spooled events go to the new one.
         kv.config_path.write_text(config(up.url, "hook").replace("@DIR@", str(kv.folder)))
         kv.wait_log("config reloaded", timeout=60)

@@ -150,30 +150,38 @@ std::string Cut(std::string s, size_t max) {
 }  // namespace
 
 std::string ShortReason(std::string_view text, size_t max) {
-  const std::string lower = Lower(text);
+  // Bounded work and memory whatever the answer's size (a search peer's
+  // body may be megabytes): what a reason says is at its start, and a
+  // formatter's suffix after a page is short.
+  constexpr size_t kHead = size_t{64} << 10;
+  constexpr size_t kTail = size_t{4} << 10;
+  const std::string_view head = text.substr(0, kHead);
+  const std::string lower = Lower(head);
   // Where a page starts: the first of the tags every HTML page has one of.
   size_t page = std::string::npos;
   for (std::string_view tag : {"<!doctype", "<html", "<head", "<body", "<title"}) {
     page = std::min(page, lower.find(tag));
   }
-  if (page == std::string::npos) return Cut(Collapse(text), max);
+  if (page == std::string::npos) return Cut(Collapse(head), max);
 
-  std::string before = Collapse(text.substr(0, page));
+  std::string before = Collapse(head.substr(0, page));
   while (!before.empty() && (before.back() == ':' || before.back() == ' ')) before.pop_back();
   std::string title;
   if (size_t open = lower.find("<title", page); open != std::string::npos) {
     size_t start = lower.find('>', open);
     size_t end = start == std::string::npos ? start : lower.find("</title", start);
     if (end != std::string::npos) {
-      title = Cut(Collapse(StripTags(text.substr(start + 1, end - start - 1))), 80);
+      title = Cut(Collapse(StripTags(head.substr(start + 1, end - start - 1))), 80);
     }
   }
   std::string out = before;
   if (!out.empty()) out += ' ';
   out += title.empty() ? "(HTML page)" : "(HTML page: " + title + ")";
   // What a formatter appended after the page (" (authentication ...)").
-  if (size_t close = lower.rfind("</html>"); close != std::string::npos && close >= page) {
-    std::string after = Collapse(text.substr(close + 7));
+  const size_t tail_at = text.size() > kTail ? text.size() - kTail : 0;
+  const std::string tail = Lower(text.substr(tail_at));
+  if (size_t close = tail.rfind("</html>"); close != std::string::npos && tail_at + close >= page) {
+    std::string after = Collapse(text.substr(tail_at + close + 7));
     if (!after.empty()) out += " " + after;
   }
   return Cut(std::move(out), max);

@@ -24,7 +24,8 @@ std::string JsonEscape(std::string_view s);
 // and control characters become one space, and the whole is cut to about
 // `max` bytes (at a UTF-8 boundary, "..." appended). The delivery worker
 // passes every reason a sink gives through it, so no sink can put a page
-// of markup into the log.
+// of markup into the log. Reads at most the first 64 KiB and the last 4 KiB
+// of `text`, so a huge answer body costs no more than that.
 std::string ShortReason(std::string_view text, size_t max = 200);
 
 }  // namespace kv::log

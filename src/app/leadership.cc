@@ -8,11 +8,11 @@ namespace kv::app {
 
 namespace {
 
-kube::LeaderElectionOptions OptionsOf(const LeaderElectionConfig& config, Rng& rng) {
+kube::LeaderElectionOptions OptionsOf(const LeaderElectionConfig& config,
+                                      const std::string& context_namespace, Rng& rng) {
   kube::LeaderElectionOptions o;
   o.name = config.id.empty() ? kube::kDefaultLeaderElectionId : config.id;
-  const char* pod_ns = std::getenv("POD_NAMESPACE");
-  o.namespace_ = pod_ns && *pod_ns ? pod_ns : kube::DefaultLeaseNamespace();
+  o.namespace_ = kube::DefaultLeaseNamespace(context_namespace);
   o.identity = kube::MakeIdentity(rng);
   o.lease_duration = config.lease_duration;
   o.renew_deadline = config.renew_deadline;
@@ -27,7 +27,7 @@ Leadership::Leadership(const LeaderElectionConfig& config,
                        const std::string& replica_id, Clock& clock, Rng& rng)
     : enabled_(config.enabled), is_leader_(!config.enabled) {
   if (!enabled_) return;
-  options_ = OptionsOf(config, rng);
+  options_ = OptionsOf(config, credentials->config().namespace_, rng);
   cluster_checkpoint_ = std::make_unique<ClusterCheckpoint>(credentials, options_.namespace_,
                                                             options_.name, replica_id, clock);
   // Its own client: renewals never queue behind the watcher or lookups.

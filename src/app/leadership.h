@@ -28,8 +28,9 @@ namespace kv::app {
 
 class Leadership {
  public:
-  // Every reference must outlive it. Reads POD_NAMESPACE for the Lease's
-  // namespace (else the service account's).
+  // Every reference must outlive it. The Lease's namespace: POD_NAMESPACE,
+  // else the service account's, else the kubeconfig context's (from
+  // `credentials`), else "default" (kube::DefaultLeaseNamespace).
   Leadership(const LeaderElectionConfig& config, std::shared_ptr<kube::Credentials> credentials,
              const std::string& replica_id, Clock& clock, Rng& rng);
   ~Leadership();

@@ -38,6 +38,11 @@ std::string Get(const YAML::Node& n, const char* key) {
   return v.Scalar();
 }
 
+std::string TrimSpace(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
 std::string ResolvePath(const fs::path& base_dir, const std::string& p) {
   if (p.empty()) return p;
   fs::path path(p);
@@ -165,6 +170,7 @@ Result<ClientConfig> LoadKubeconfigUnguarded(const fs::path& path, const std::st
 
   ClientConfig cfg;
   cfg.origin = where;
+  cfg.namespace_ = Get(ctx, "namespace");
   if (auto r = ReadCluster(cluster, cluster_name, base_dir, where, &cfg); !r) {
     return tl::unexpected(r.error());
   }
@@ -206,6 +212,7 @@ Result<ClientConfig> LoadInCluster(const std::string& host, const std::string& p
   auto ca = files::Read(sa_dir / "ca.crt");
   if (!ca) return Fail(ErrorCode::kInvalidConfig, "in-cluster: " + ca.error().message);
   cfg.tls.ca_pem = std::move(*ca);
+  if (auto ns = files::Read(sa_dir / "namespace"); ns) cfg.namespace_ = TrimSpace(*ns);
   return cfg;
 }
 

@@ -32,6 +32,9 @@ struct ClientConfig {
   std::string username;    // basic auth, rarely used
   std::string password;    // secret: never log
   std::optional<ExecConfig> exec;
+  // The kubeconfig context's `namespace`, or the service account's namespace
+  // in a cluster; empty when neither says (then "default", as kubectl).
+  std::string namespace_;
   std::string origin;  // for messages: "kubeconfig /path, context ctx" or "in-cluster"
 };
 

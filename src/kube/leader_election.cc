@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "util/files.h"
@@ -64,10 +65,32 @@ std::string MakeIdentity(Rng& rng) {
   return std::string(host) + "_" + suffix;
 }
 
-std::string DefaultLeaseNamespace() {
-  auto ns = files::Read(kServiceAccountNamespaceFile);
-  if (ns && !Trim(*ns).empty()) return Trim(*ns);
+std::string ChooseLeaseNamespace(std::string_view pod_namespace,
+                                 std::string_view service_account_namespace,
+                                 std::string_view context_namespace) {
+  for (std::string_view ns : {pod_namespace, service_account_namespace, context_namespace}) {
+    if (!ns.empty()) return std::string(ns);
+  }
   return "default";
+}
+
+std::string DefaultLeaseNamespace(std::string_view context_namespace) {
+  const char* pod_ns = std::getenv("POD_NAMESPACE");
+  auto sa_ns = files::Read(kServiceAccountNamespaceFile);
+  return ChooseLeaseNamespace(pod_ns ? pod_ns : "", sa_ns ? Trim(*sa_ns) : "", context_namespace);
+}
+
+std::string DescribeLeaseFailure(std::string_view verb, const std::string& namespace_,
+                                 const std::string& name, const http::Response& response) {
+  std::string out = "cannot " + std::string(verb) + " lease " + namespace_ + "/" + name + ": " +
+                    DescribeFailure(response);
+  if (response.status == 403) {
+    out +=
+        " (the Lease's namespace is POD_NAMESPACE, else the service account's, else the "
+        "kubeconfig context's, else \"default\": set POD_NAMESPACE or the kubeconfig "
+        "context's namespace to one where this identity may get, create and update Leases)";
+  }
+  return out;
 }
 
 std::optional<LeaseRecord> NextRecord(const std::optional<LeaseRecord>& current, bool expired,
@@ -117,9 +140,9 @@ milliseconds LeaderElector::Remaining(Deadline deadline) {
 
 void LeaderElector::Failed(const std::string& what) {
   if (!failing_) {
-    spdlog::warn("leader election: lease {}/{}: {}", options_.namespace_, options_.name, what);
+    spdlog::warn("leader election: {}", what);
   } else {
-    spdlog::debug("leader election: lease {}/{}: {}", options_.namespace_, options_.name, what);
+    spdlog::debug("leader election: {}", what);
   }
   failing_ = true;
 }
@@ -152,7 +175,7 @@ LeaderElector::Attempt LeaderElector::Write(const LeaseRecord& next, bool create
                      : client_.Send("PUT", Path(false), body, Remaining(deadline));
   if (!resp) {
     stats_.errors++;
-    Failed(resp.error().message);
+    Failed("lease " + options_.namespace_ + "/" + options_.name + ": " + resp.error().message);
     return Attempt::kFailed;
   }
   if (resp->status == 409) {
@@ -164,13 +187,14 @@ LeaderElector::Attempt LeaderElector::Write(const LeaseRecord& next, bool create
   }
   if (resp->status != 200 && resp->status != 201) {
     stats_.errors++;
-    Failed((create ? "create: " : "update: ") + DescribeFailure(*resp));
+    Failed(DescribeLeaseFailure(create ? "create" : "update", options_.namespace_, options_.name,
+                                *resp));
     return Attempt::kFailed;
   }
   auto written = ParseLease(resp->body);
   if (!written) {
     stats_.errors++;
-    Failed(written.error().message);
+    Failed("lease " + options_.namespace_ + "/" + options_.name + ": " + written.error().message);
     return Attempt::kFailed;
   }
   Observe(*written);
@@ -196,7 +220,7 @@ LeaderElector::Attempt LeaderElector::TryAcquireOrRenew(Deadline deadline) {
   auto resp = client_.Get(Path(false), Remaining(deadline));
   if (!resp) {
     stats_.errors++;
-    Failed(resp.error().message);
+    Failed("lease " + options_.namespace_ + "/" + options_.name + ": " + resp.error().message);
     return Attempt::kFailed;
   }
   if (resp->status == 404) {
@@ -205,13 +229,13 @@ LeaderElector::Attempt LeaderElector::TryAcquireOrRenew(Deadline deadline) {
   }
   if (resp->status != 200) {
     stats_.errors++;
-    Failed("get: " + DescribeFailure(*resp));
+    Failed(DescribeLeaseFailure("get", options_.namespace_, options_.name, *resp));
     return Attempt::kFailed;
   }
   auto current = ParseLease(resp->body);
   if (!current) {
     stats_.errors++;
-    Failed(current.error().message);
+    Failed("lease " + options_.namespace_ + "/" + options_.name + ": " + current.error().message);
     return Attempt::kFailed;
   }
   Observe(*current);

@@ -70,10 +70,24 @@ Result<void> Validate(const LeaderElectionOptions& options);
 // is the pod name in a cluster).
 std::string MakeIdentity(Rng& rng);
 
-// The namespace to put the Lease in: the service account's namespace in a
-// cluster (/var/run/secrets/kubernetes.io/serviceaccount/namespace), else
-// "default", as the reference does.
-std::string DefaultLeaseNamespace();
+// The namespace to put the Lease (and the cluster checkpoint) in: the
+// first set of POD_NAMESPACE, the service account's namespace in a cluster
+// (/var/run/secrets/kubernetes.io/serviceaccount/namespace), the kubeconfig
+// context's namespace (kubevents run outside a cluster), "default".
+std::string ChooseLeaseNamespace(std::string_view pod_namespace,
+                                 std::string_view service_account_namespace,
+                                 std::string_view context_namespace);
+
+// ChooseLeaseNamespace with POD_NAMESPACE and the service account's file
+// read here.
+std::string DefaultLeaseNamespace(std::string_view context_namespace);
+
+// The message for an answer other than success to `verb` (get, create,
+// update) on the Lease: "cannot get lease <ns>/<name>: 403 Forbidden: …";
+// a 403 adds how to choose the namespace, since a Lease in the wrong one
+// (often "default" outside a cluster) is the usual cause.
+std::string DescribeLeaseFailure(std::string_view verb, const std::string& namespace_,
+                                 const std::string& name, const http::Response& response);
 
 // What a candidate writes after reading `current` (nullopt: no Lease yet)
 // at wall time `now_us`: nullopt when it must not take it (held by another
@@ -125,7 +139,7 @@ class LeaderElector {
   Attempt TryAcquireOrRenew(Deadline deadline);
   Attempt Write(const LeaseRecord& next, bool create, Deadline deadline);
   std::chrono::milliseconds Remaining(Deadline deadline);
-  void Failed(const std::string& what);
+  void Failed(const std::string& what);  // logs "leader election: <what>"
   void Observe(const LeaseRecord& record);
   bool Campaign();  // true once leading; false when stopped
   // When the observed Lease expires on this process's clock (max() when it

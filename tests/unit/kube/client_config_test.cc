@@ -24,7 +24,7 @@ contexts:
 - name: cert
   context: {cluster: local, user: cert-user}
 - name: token
-  context: {cluster: insecure, user: token-user}
+  context: {cluster: insecure, user: token-user, namespace: monitoring}
 - name: exec
   context: {cluster: local, user: exec-user}
 users:
@@ -64,6 +64,13 @@ TEST_F(KubeconfigTest, CurrentContextWithClientCertificate) {
   EXPECT_EQ(cfg->tls.client_cert_file, (dir_.path() / "pki/client.crt").string());
   EXPECT_EQ(cfg->tls.client_key_pem, "KEY-DATA");
   EXPECT_FALSE(cfg->tls.insecure_skip_verify);
+  EXPECT_EQ(cfg->namespace_, "");  // the context names none
+}
+
+TEST_F(KubeconfigTest, TheContextsNamespaceIsKept) {
+  auto cfg = LoadKubeconfig(path_, "token");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->namespace_, "monitoring");
 }
 
 TEST_F(KubeconfigTest, ExplicitContextWithTokenAndInsecureCluster) {
@@ -121,6 +128,17 @@ TEST(InCluster, ReadsServiceAccountFiles) {
   EXPECT_EQ(cfg->server, "https://10.0.0.1:443");
   EXPECT_EQ(cfg->tls.ca_pem, "CA-PEM");
   EXPECT_EQ(cfg->token_file, (dir.path() / "token").string());
+  EXPECT_EQ(cfg->namespace_, "");  // no namespace file
+}
+
+TEST(InCluster, ReadsTheServiceAccountsNamespace) {
+  kv::testing::TempDir dir;
+  dir.Write("token", "tok\n");
+  dir.Write("ca.crt", "CA-PEM");
+  dir.Write("namespace", "observability\n");
+  auto cfg = LoadInCluster("10.0.0.1", "443", dir.path());
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->namespace_, "observability");
 }
 
 TEST(InCluster, Ipv6HostIsBracketed) {

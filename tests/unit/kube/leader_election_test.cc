@@ -162,6 +162,31 @@ TEST(LeaderElectionOptions, IdentitiesDifferPerProcess) {
   EXPECT_EQ(a.size() - a.rfind('_'), 17u) << a;
 }
 
+TEST(LeaderElectionOptions, TheLeaseNamespaceIsTheFirstSetOfPodServiceAccountContextDefault) {
+  EXPECT_EQ(ChooseLeaseNamespace("pods", "sa", "ctx"), "pods");
+  EXPECT_EQ(ChooseLeaseNamespace("", "sa", "ctx"), "sa");
+  // kubevents run outside a cluster: the kubeconfig context's namespace,
+  // not "default" (where the run had no rights and exported nothing).
+  EXPECT_EQ(ChooseLeaseNamespace("", "", "ctx"), "ctx");
+  EXPECT_EQ(ChooseLeaseNamespace("", "", ""), "default");
+}
+
+TEST(LeaderElectionOptions, ARefusalNamesTheLeaseAndHowToChooseItsNamespace) {
+  http::Response forbidden;
+  forbidden.status = 403;
+  forbidden.body =
+      R"({"kind":"Status","code":403,"reason":"Forbidden","message":"leases.coordination.k8s.io \"kubevents\" is forbidden"})";
+  std::string m = DescribeLeaseFailure("get", "default", "kubevents", forbidden);
+  EXPECT_EQ(m.rfind("cannot get lease default/kubevents: 403 Forbidden: leases.", 0), 0u) << m;
+  EXPECT_NE(m.find("set POD_NAMESPACE or the kubeconfig context's namespace"), std::string::npos)
+      << m;
+
+  http::Response unavailable;
+  unavailable.status = 503;
+  m = DescribeLeaseFailure("update", "monitoring", "kubevents", unavailable);
+  EXPECT_EQ(m, "cannot update lease monitoring/kubevents: 503");
+}
+
 // ---- The elector against a Lease server, on fake time
 
 using namespace std::chrono_literals;

@@ -26,4 +26,14 @@ bool EnvTrue(const Getenv& getenv, const std::string& name) {
   return v == "true" || v == "1" || v == "yes";
 }
 
+std::string ConfiguredEndpointUrl(const Getenv& getenv, std::string_view service_id) {
+  if (EnvTrue(getenv, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) return "";
+  std::string name = "AWS_ENDPOINT_URL_";
+  for (char c : service_id) {
+    name += c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  std::string url = EnvValue(getenv, name);
+  return url.empty() ? EnvValue(getenv, "AWS_ENDPOINT_URL") : url;
+}
+
 }  // namespace kv::aws

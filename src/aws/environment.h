@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace kv::aws {
 
@@ -22,5 +23,13 @@ std::string EnvValue(const Getenv& getenv, const std::string& name);
 
 // True for "true"/"1"/"yes" in any case.
 bool EnvTrue(const Getenv& getenv, const std::string& name);
+
+// The endpoint URL the AWS SDKs take from the environment for the service
+// `service_id` (its SDK service id: "SQS", "CloudWatch Logs"):
+// AWS_ENDPOINT_URL_<ID> (the id upper-cased, spaces to underscores:
+// AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), else AWS_ENDPOINT_URL; "" when neither
+// is set or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. An endpoint in the
+// receiver's own config wins over both (the caller's rule).
+std::string ConfiguredEndpointUrl(const Getenv& getenv, std::string_view service_id);
 
 }  // namespace kv::aws

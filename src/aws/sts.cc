@@ -69,10 +69,7 @@ Endpoint ResolveEndpoint(const std::string& override_url, const std::string& reg
   Endpoint endpoint;
   endpoint.signing_region = region.empty() ? "us-east-1" : region;
   std::string url = override_url;
-  if (url.empty() && !EnvTrue(getenv, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-    url = EnvValue(getenv, "AWS_ENDPOINT_URL_STS");
-    if (url.empty()) url = EnvValue(getenv, "AWS_ENDPOINT_URL");
-  }
+  if (url.empty()) url = ConfiguredEndpointUrl(getenv, "STS");
   if (url.empty()) {
     if (region.empty()) {
       url = "https://sts.amazonaws.com";

@@ -52,8 +52,9 @@ Result<std::unique_ptr<Client>> Connect(const AwsConfig& config, std::string_vie
   ::kv::aws::SignOptions sign;
   sign.region = access->region;
   sign.service = std::string(service);
-  return std::make_unique<Client>(EndpointUrl(config.endpoint, service, access->region),
-                                  std::move(sign), std::move(access->credentials), *ctx.clock);
+  return std::make_unique<Client>(
+      EndpointUrl(config.endpoint, service, access->region, ::kv::aws::ProcessEnvironment()),
+      std::move(sign), std::move(access->credentials), *ctx.clock);
 }
 
 }  // namespace kv::sinks::aws

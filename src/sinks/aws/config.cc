@@ -1,5 +1,7 @@
 #include "sinks/aws/config.h"
 
+#include <utility>
+
 namespace kv::sinks::aws {
 
 AwsConfig ParseAwsConfig(const config::Node& node) {
@@ -19,9 +21,27 @@ AwsConfig ParseAwsConfig(const config::Node& node) {
   return c;
 }
 
+std::string_view ServiceId(std::string_view service_prefix) {
+  static constexpr std::pair<std::string_view, std::string_view> kIds[] = {
+      {"sns", "SNS"},
+      {"sqs", "SQS"},
+      {"kinesis", "Kinesis"},
+      {"firehose", "Firehose"},
+      {"events", "EventBridge"},
+      {"logs", "CloudWatch Logs"},
+  };
+  for (const auto& [prefix, id] : kIds) {
+    if (prefix == service_prefix) return id;
+  }
+  return service_prefix;
+}
+
 std::string EndpointUrl(std::string_view endpoint_override, std::string_view service_prefix,
-                        std::string_view region) {
+                        std::string_view region, const ::kv::aws::Getenv& getenv) {
   if (!endpoint_override.empty()) return std::string(endpoint_override);
+  std::string configured = ::kv::aws::ConfiguredEndpointUrl(getenv, ServiceId(service_prefix));
+  while (!configured.empty() && configured.back() == '/') configured.pop_back();
+  if (!configured.empty()) return configured;
   std::string url =
       "https://" + std::string(service_prefix) + "." + std::string(region) + ".amazonaws.com";
   if (region.rfind("cn-", 0) == 0) url += ".cn";

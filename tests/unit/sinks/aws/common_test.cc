@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+#include <utility>
+
 #include "fixtures.h"
 #include "sinks/aws/batch.h"
 #include "sinks/aws/client.h"
@@ -213,10 +217,53 @@ TEST(AwsEntryResults, FailedEntriesBySenderFault) {
   EXPECT_EQ(ParseEntryId("4", 5), 4u);
 }
 
+// An environment of exactly `vars`.
+::kv::aws::Getenv EnvOf(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& n) -> std::optional<std::string> {
+    auto it = vars.find(n);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
 TEST(AwsConfig, EndpointIsTheOverrideElseTheRegionalOne) {
-  EXPECT_EQ(EndpointUrl("", "sns", "eu-west-1"), "https://sns.eu-west-1.amazonaws.com");
-  EXPECT_EQ(EndpointUrl("", "logs", "cn-north-1"), "https://logs.cn-north-1.amazonaws.com.cn");
-  EXPECT_EQ(EndpointUrl("http://127.0.0.1:5000", "sns", "eu-west-1"), "http://127.0.0.1:5000");
+  const auto none = EnvOf({});
+  EXPECT_EQ(EndpointUrl("", "sns", "eu-west-1", none), "https://sns.eu-west-1.amazonaws.com");
+  EXPECT_EQ(EndpointUrl("", "logs", "cn-north-1", none),
+            "https://logs.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(EndpointUrl("http://127.0.0.1:5000", "sns", "eu-west-1", none),
+            "http://127.0.0.1:5000");
+}
+
+TEST(AwsConfig, EndpointFromTheEnvironmentAsTheSdksReadIt) {
+  // The receiver's endpoint, else AWS_ENDPOINT_URL_<SERVICE>, else
+  // AWS_ENDPOINT_URL, else the regional one.
+  const auto global = EnvOf({{"AWS_ENDPOINT_URL", "http://all:4566/"}});
+  EXPECT_EQ(EndpointUrl("", "sqs", "eu-west-1", global), "http://all:4566");
+  const auto both =
+      EnvOf({{"AWS_ENDPOINT_URL", "http://all"}, {"AWS_ENDPOINT_URL_SQS", "http://sqs"}});
+  EXPECT_EQ(EndpointUrl("", "sqs", "eu-west-1", both), "http://sqs");
+  EXPECT_EQ(EndpointUrl("", "sns", "eu-west-1", both), "http://all");  // SQS's is not SNS's
+  EXPECT_EQ(EndpointUrl("http://mine", "sqs", "eu-west-1", both), "http://mine");
+  const auto ignored = EnvOf(
+      {{"AWS_ENDPOINT_URL_SQS", "http://sqs"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}});
+  EXPECT_EQ(EndpointUrl("", "sqs", "eu-west-1", ignored), "https://sqs.eu-west-1.amazonaws.com");
+
+  // Each receiver's variable: the SDK service id upper-cased, spaces to '_'.
+  const std::pair<const char*, const char*> kinds[] = {
+      {"sns", "AWS_ENDPOINT_URL_SNS"},
+      {"sqs", "AWS_ENDPOINT_URL_SQS"},
+      {"kinesis", "AWS_ENDPOINT_URL_KINESIS"},
+      {"firehose", "AWS_ENDPOINT_URL_FIREHOSE"},
+      {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE"},
+      {"logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
+  };
+  for (const auto& [prefix, variable] : kinds) {
+    EXPECT_EQ(EndpointUrl("", prefix, "eu-west-1",
+                          EnvOf({{"AWS_ENDPOINT_URL", "http://all"}, {variable, "http://own"}})),
+              "http://own")
+        << variable;
+  }
 }
 
 TEST(AwsConfig, BadEndpointAndRoleAreReported) {

@@ -188,6 +188,25 @@ def test_sqs_5k(cluster, namespace, kubevents_factory, moto, iam, aws_env):
     assert got[0]["attributes"]["type"] == "Normal"
 
 
+def test_sqs_without_endpoint_delivers_to_aws_endpoint_url_sqs(cluster, namespace,
+                                                                kubevents_factory, moto, iam,
+                                                                aws_env):
+    """No `endpoint` in the receiver: AWS_ENDPOINT_URL_SQS (moto) is used, as
+    the AWS SDKs use it, and wins over AWS_ENDPOINT_URL (a closed port)."""
+    queue_name = unique("envurl")
+    queue = create_queue(Aws(moto), queue_name)
+    key_id, secret = iam
+    names = bulk_names(20, "envurl")
+    with enforced_auth(moto):
+        start(kubevents_factory, namespace,
+              f"    sqs:\n      queueName: {queue_name}\n      region: us-east-1\n",
+              key_id, secret, aws_env,
+              extra_env={"AWS_ENDPOINT_URL_SQS": moto.url, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+        got = create_while_reading(cluster, namespace, names, lambda: drain_queue(
+            Aws(moto, key_id, secret), queue["url"], len(names), timeout=120))
+    assert_all_events([json.loads(m["body"]) for m in got], namespace, names)
+
+
 def test_sqs_fifo_carries_group_and_dedup_ids(cluster, namespace, kubevents_factory, moto, iam,
                                               aws_env):
     queue_name = unique("fifo") + ".fifo"

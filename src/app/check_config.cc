@@ -12,9 +12,9 @@ void PrintProblems(const std::vector<config::Problem>& problems) {
   for (const auto& p : problems) std::fprintf(stderr, "%s\n", p.ToString().c_str());
 }
 
-int CheckConfig(const std::string& file) {
+int CheckConfig(const std::string& file, bool strict_env) {
   try {
-    Config cfg = Load(file);
+    Config cfg = Load(file, {.unset_env_is_warning = !strict_env});
     PrintProblems(cfg.warnings);
     std::printf("%s: OK (%zu receivers)\n", file.c_str(), cfg.receivers.size());
     return 0;

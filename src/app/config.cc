@@ -116,8 +116,9 @@ std::vector<std::string> ParseReceivers(const config::Node& root, Config* cfg) {
 
 }  // namespace
 
-Config Parse(const std::string& text, const std::string& file) {
+Config Parse(const std::string& text, const std::string& file, const LoadOptions& options) {
   auto diag = std::make_shared<config::Diagnostics>();
+  diag->set_unset_env_is_warning(options.unset_env_is_warning);
   config::Node root = config::ParseYaml(text, file, diag);
   if (diag->HasErrors()) throw config::Error(diag->problems());  // not YAML: nothing more to say
   Config cfg;
@@ -182,7 +183,7 @@ Config Parse(const std::string& text, const std::string& file) {
   return cfg;
 }
 
-Config Load(const std::string& path) {
+Config Load(const std::string& path, const LoadOptions& options) {
   auto text = files::Read(path);
   if (!text) {
     config::Problem p;
@@ -190,7 +191,7 @@ Config Load(const std::string& path) {
     p.message = text.error().message;
     throw config::Error({p});
   }
-  return Parse(*text, path);
+  return Parse(*text, path, options);
 }
 
 }  // namespace kv::app

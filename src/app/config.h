@@ -72,11 +72,17 @@ extern const std::string_view kTopLevelKeys[22];
 // as JSON lines on stdout.
 extern const char kEmbeddedDefaultConfig[];
 
+struct LoadOptions {
+  // check-config without --strict-env: a ${NAME} not set here is a warning
+  // (config::Diagnostics::set_unset_env_is_warning); `run` keeps the error.
+  bool unset_env_is_warning = false;
+};
+
 // Parses `text` (named `file` in messages). Throws config::Error.
-Config Parse(const std::string& text, const std::string& file);
+Config Parse(const std::string& text, const std::string& file, const LoadOptions& options = {});
 
 // Reads and parses `path`. Throws config::Error (also for an unreadable file).
-Config Load(const std::string& path);
+Config Load(const std::string& path, const LoadOptions& options = {});
 
 // Prints each problem on stderr, one line each (file:line:column: key: message).
 void PrintProblems(const std::vector<config::Problem>& problems);

@@ -66,6 +66,10 @@ int main(int argc, char** argv) {
   std::string check_file;
   auto* check_cmd = app.add_subcommand("check-config", "validate a config file and exit");
   check_cmd->add_option("file", check_file, "config file")->required();
+  bool strict_env = false;
+  check_cmd->add_flag("--strict-env", strict_env,
+                      "a ${VAR} not set in this shell is an error (default: a warning, as it "
+                      "may be set at run time)");
   std::string route_config, route_event;
   auto* route_cmd = app.add_subcommand("route-test", "show which receivers an event reaches");
   route_cmd->add_option("-c,--config", route_config, "config file")->required();
@@ -81,7 +85,7 @@ int main(int argc, char** argv) {
     std::printf("kubevents %s\n", kv::app::kVersion);
     return 0;
   }
-  if (*check_cmd) return kv::app::CheckConfig(check_file);
+  if (*check_cmd) return kv::app::CheckConfig(check_file, strict_env);
   if (*route_cmd) return kv::app::RouteTest(route_config, route_event);
   return kv::app::Run(run);
 }

@@ -20,8 +20,11 @@ struct RunOptions {
 // clear line on stderr says why).
 int Run(const RunOptions& options);
 
-// `kubevents check-config FILE`: prints every problem, exit 0 or 1.
-int CheckConfig(const std::string& file);
+// `kubevents check-config FILE`: prints every problem, exit 0 or 1. A
+// ${NAME} whose variable is not set in this shell is a warning (set at run
+// time) unless `strict_env` (--strict-env), which makes it an error as in
+// `run`.
+int CheckConfig(const std::string& file, bool strict_env = false);
 
 // `kubevents route-test --config FILE --event EVENT.json`: which rules an
 // event matches and which receivers it reaches, without connecting to

@@ -31,6 +31,11 @@ bool Diagnostics::HasErrors() const {
                      [](const Problem& p) { return !p.warning; });
 }
 
+bool Diagnostics::FromUnsetEnv(const std::string& key_path) const {
+  return std::find(unset_env_paths_.begin(), unset_env_paths_.end(), key_path) !=
+         unset_env_paths_.end();
+}
+
 void Diagnostics::NoteKnownKeys(const std::string& path,
                                 const std::vector<std::string_view>& known) {
   auto& keys = known_keys_[path];
@@ -92,8 +97,17 @@ std::string NearestKey(std::string_view key, const std::vector<std::string_view>
 std::string Node::Expand(const std::string& raw, std::string_view key) const {
   if (raw.find("${") == std::string::npos) return raw;
   std::string error;
-  std::string out = ExpandEnvironment(raw, &error);
+  std::vector<std::string> unset;
+  const bool lenient = diag_->unset_env_is_warning();
+  std::string out = ExpandEnvironment(raw, &error, lenient ? &unset : nullptr);
   if (!error.empty()) Report(error, key);
+  for (const auto& name : unset) {
+    Warn("environment variable " + name +
+             " is not set here; it must be set at run time (check-config --strict-env makes "
+             "this an error)",
+         key);
+  }
+  if (!unset.empty()) diag_->NoteUnsetEnv(ChildPath(key));
   return out;
 }
 
@@ -147,7 +161,8 @@ std::string ReadSecretFile(const std::string& path, std::string* content) {
   return problem;
 }
 
-std::string ExpandEnvironment(std::string_view in, std::string* error) {
+std::string ExpandEnvironment(std::string_view in, std::string* error,
+                              std::vector<std::string>* unset) {
   std::string out;
   size_t i = 0;
   while (i < in.size()) {
@@ -187,6 +202,8 @@ std::string ExpandEnvironment(std::string_view in, std::string* error) {
       out += value;
     } else if (fallback) {
       out += *fallback;
+    } else if (unset != nullptr) {
+      unset->emplace_back(name);
     } else {
       *error = "environment variable " + std::string(name) + " is not set (write ${" +
                std::string(name) + ":-} for an empty default)";
@@ -224,6 +241,11 @@ Problem Node::MakeProblem(std::string message, std::string_view key) const {
 }
 
 void Node::Report(std::string message, std::string_view key) const {
+  if (diag_->unset_env_is_warning() && diag_->FromUnsetEnv(ChildPath(key))) {
+    // The value is the run time's: what it lacks here is no error yet.
+    Warn(message + " (the value has a variable not set here)", key);
+    return;
+  }
   diag_->Add(MakeProblem(std::move(message), key));
 }
 

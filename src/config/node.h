@@ -42,9 +42,21 @@ class Diagnostics {
   void NoteKnownKeys(const std::string& path, const std::vector<std::string_view>& known);
   const std::map<std::string, std::vector<std::string>>& known_keys() const { return known_keys_; }
 
+  // `check-config` without --strict-env: a ${NAME} whose variable is not
+  // set in the checking shell is a warning (it is set at run time), and so
+  // is a problem with a value it left empty. `run` keeps them errors.
+  void set_unset_env_is_warning(bool on) { unset_env_is_warning_ = on; }
+  bool unset_env_is_warning() const { return unset_env_is_warning_; }
+  // The key paths whose value had an unset variable (only while the above
+  // is on).
+  void NoteUnsetEnv(const std::string& key_path) { unset_env_paths_.push_back(key_path); }
+  bool FromUnsetEnv(const std::string& key_path) const;
+
  private:
   std::vector<Problem> problems_;
   std::map<std::string, std::vector<std::string>> known_keys_;
+  bool unset_env_is_warning_ = false;
+  std::vector<std::string> unset_env_paths_;
 };
 
 // Orders problems by file, line and column (the order a person reads in).
@@ -125,8 +137,11 @@ Node ParseYaml(const std::string& text, const std::string& file,
 // set), ${NAME:-default} (default when unset or empty) and ${file:/path}
 // (the file's content without its trailing newline: for secrets mounted as
 // files; read with ReadSecretFile). A bare $NAME is left alone so templates
-// keep their variables. `error` receives the last problem, if any.
-std::string ExpandEnvironment(std::string_view in, std::string* error);
+// keep their variables. `error` receives the last problem, if any. With
+// `unset` given, the names of unset variables go there instead of into
+// `error` (and expand to "").
+std::string ExpandEnvironment(std::string_view in, std::string* error,
+                              std::vector<std::string>* unset = nullptr);
 
 // The largest file a ${file:...} reference may name. Secrets are small; the
 // cap keeps a wrong path (a log, a disk image) from filling memory.

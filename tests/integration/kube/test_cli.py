@@ -125,7 +125,34 @@ def test_environment_and_file_secrets_expand_in_the_config(tmp_path):
     res = subprocess.run([Kubevents.binary(), "check-config", str(cfg)], capture_output=True, text=True,
                          env={"KV_CLUSTER": "prod", "PATH": "/usr/bin:/bin"})
     assert res.returncode == 0, res.stderr
-    res = subprocess.run([Kubevents.binary(), "check-config", str(cfg)], capture_output=True, text=True,
-                         env={"PATH": "/usr/bin:/bin"})
+    res = subprocess.run([Kubevents.binary(), "check-config", "--strict-env", str(cfg)],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert res.returncode == 1
     assert f"{cfg}:1:1: clusterName: environment variable KV_CLUSTER is not set" in res.stderr
+
+
+def test_check_config_warns_of_variables_set_only_at_run_time(tmp_path):
+    """The checking shell rarely has the pod's secrets: an unset ${VAR} is a
+    warning and the check passes; --strict-env and `run` keep it an error."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("route: {match: [{receiver: hook}]}\n"
+                   "receivers:\n  - name: hook\n    webhook:\n      endpoint: 'http://127.0.0.1:9/x'\n"
+                   "      headers: {Authorization: 'Bearer ${KV_UNSET_TOKEN}'}\n")
+    env = {"PATH": "/usr/bin:/bin"}
+    res = subprocess.run([Kubevents.binary(), "check-config", str(cfg)], capture_output=True,
+                         text=True, env=env, timeout=30)
+    assert res.returncode == 0, res.stderr
+    assert "warning: receivers[0].webhook.headers" in res.stderr, res.stderr
+    assert "KV_UNSET_TOKEN is not set here; it must be set at run time" in res.stderr
+    assert "OK (1 receivers)" in res.stdout
+
+    res = subprocess.run([Kubevents.binary(), "check-config", "--strict-env", str(cfg)],
+                         capture_output=True, text=True, env=env, timeout=30)
+    assert res.returncode == 1
+    assert "environment variable KV_UNSET_TOKEN is not set (write" in res.stderr
+
+    res = subprocess.run([Kubevents.binary(), "run", "--config", str(cfg), "--metrics-address", "",
+                          "--data-dir", str(tmp_path / "data")],
+                         capture_output=True, text=True, env=env, timeout=30)
+    assert res.returncode == 1
+    assert "environment variable KV_UNSET_TOKEN is not set (write" in res.stderr

@@ -76,6 +76,26 @@ receivers: [{name: s, stdout: {}}]
   EXPECT_EQ(cfg.events_api, event::ApiGroup::kEventsV1);
 }
 
+TEST(AppConfig, AnUnsetVariableFailsTheRunButOnlyWarnsTheCheck) {
+  unsetenv("KV_TEST_UNSET_TOKEN");
+  const std::string yaml = R"(
+route: {routes: [{match: [{receiver: hook}]}]}
+receivers:
+  - name: hook
+    webhook:
+      endpoint: 'http://h/x'
+      headers: {Authorization: 'Bearer ${KV_TEST_UNSET_TOKEN}'}
+)";
+  // run: an error, as before.
+  EXPECT_NE(Errors(yaml).find("environment variable KV_TEST_UNSET_TOKEN is not set"),
+            std::string::npos);
+  // check-config: a warning; it is set at run time.
+  Config cfg = Parse(yaml, "c.yaml", {.unset_env_is_warning = true});
+  ASSERT_EQ(cfg.warnings.size(), 1u);
+  EXPECT_NE(cfg.warnings[0].message.find("KV_TEST_UNSET_TOKEN is not set here"), std::string::npos)
+      << cfg.warnings[0].message;
+}
+
 TEST(AppConfig, AllProblemsAreReportedAtOnce) {
   std::string errors = Errors(R"(
 logLevl: info

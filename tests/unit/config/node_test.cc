@@ -177,6 +177,39 @@ TEST(ExpandEnvironment, UnsetVariableIsReportedWithLineAndKey) {
             "(write ${KV_TEST_UNSET:-} for an empty default)\n");
 }
 
+TEST(ExpandEnvironment, AnUnsetVariableIsAWarningWhenTheCheckAllowsIt) {
+  // check-config without --strict-env: the variable is set at run time.
+  unsetenv("KV_TEST_UNSET");
+  Parsed p("password: ${KV_TEST_UNSET}\nqps: ${KV_TEST_UNSET}\nuser: ${KV_TEST_UNSET:-x}\n");
+  p.diag->set_unset_env_is_warning(true);
+  EXPECT_EQ(p.root.String("password"), "");
+  // A problem with the value it left empty is a warning too.
+  EXPECT_EQ(p.root.Int("qps", 7, 0, 100), 7);
+  EXPECT_EQ(p.root.String("user"), "x");
+  EXPECT_FALSE(p.diag->HasErrors()) << p.Problems();
+  ASSERT_EQ(p.diag->problems().size(), 3u) << p.Problems();
+  for (const auto& problem : p.diag->problems()) EXPECT_TRUE(problem.warning);
+  EXPECT_NE(p.Problems().find("password: environment variable KV_TEST_UNSET is not set here; it "
+                              "must be set at run time"),
+            std::string::npos)
+      << p.Problems();
+  EXPECT_NE(p.Problems().find("qps: expected a whole number, got '' (the value has a variable "
+                              "not set here)"),
+            std::string::npos)
+      << p.Problems();
+
+  // Other problems stay errors: a missing secret file, another key.
+  Parsed q("token: ${file:/nonexistent/kv-secret}\nport: ${KV_TEST_UNSET}\nother: x\n");
+  q.diag->set_unset_env_is_warning(true);
+  q.root.String("token");
+  q.root.String("port");
+  q.root.Report("bad", "other");
+  EXPECT_TRUE(q.diag->HasErrors());
+  size_t errors = 0;
+  for (const auto& problem : q.diag->problems()) errors += problem.warning ? 0 : 1;
+  EXPECT_EQ(errors, 2u) << q.Problems();
+}
+
 TEST(ExpandEnvironment, TypedValuesExpandToo) {
   setenv("KV_TEST_QPS", "42", 1);
   Parsed p("qps: ${KV_TEST_QPS}\n");

@@ -107,6 +107,25 @@ def test_standby_takes_over_after_the_leader_is_killed_and_nothing_is_lost(
     assert "checkpoint.json" in cm.get("data", {}) or "checkpoint.json" in cm.get("binaryData", {})
 
 
+def test_outside_a_cluster_the_lease_goes_to_the_kubeconfig_contexts_namespace(
+        cluster, namespace, kubevents_factory, tmp_path, monkeypatch):
+    """No POD_NAMESPACE and no service account: the Lease and the cluster
+    checkpoint go to the namespace of the kubeconfig's context, not to
+    `default`."""
+    monkeypatch.delenv("POD_NAMESPACE", raising=False)
+    text = pathlib.Path(cluster.kubeconfig).read_text()
+    assert "    namespace: default\n" in text
+    kubeconfig = tmp_path / "context-namespace.kubeconfig"
+    kubeconfig.write_text(text.replace("    namespace: default\n", f"    namespace: {namespace}\n"))
+    lease = unique_name("kv-lease")
+    kv = kubevents_factory(le_config(namespace, lease), kubeconfig=str(kubeconfig))
+    wait_for(lambda: leading(kv), timeout=60, what="the replica to lead")
+    assert f"campaigning for lease {namespace}/{lease}" in kv.log()
+    holder = cluster.kubectl_json("get", "lease", lease, "-n", namespace)["spec"]["holderIdentity"]
+    assert holder and holder in kv.log()
+    assert cluster.kubectl("get", "lease", lease, "-n", "default", "--ignore-not-found") == ""
+
+
 def test_graceful_shutdown_hands_the_lease_over_before_it_expires(cluster, namespace,
                                                                   kubevents_factory):
     lease = unique_name("kv-lease")

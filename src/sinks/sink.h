@@ -85,6 +85,11 @@ struct SinkContext {
   // receivers. Null in a context that offers none: such a receiver fails
   // to build.
   common::AwsAccessPool* aws = nullptr;
+  // Counts documents the receiver's peer took only after the sink changed
+  // their shape (search receivers: a mapping conflict on labels or
+  // annotations, sinks/search/README.md). Unset: not counted. A sink that
+  // may reshape calls it with 0 when built, so the series shows 0.
+  std::function<void(uint64_t)> count_reshaped = nullptr;
 };
 
 // Parse validates a receiver block without I/O and returns the Builder that

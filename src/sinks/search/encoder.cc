@@ -1,5 +1,7 @@
 #include "sinks/search/encoder.h"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -23,6 +25,30 @@ Result<void> AppendSearchDocument(const event::EventPtr& ev, const common::LineF
                 "layout: layout must render a JSON object for a search document");
   }
   return {};
+}
+
+void WriteMapsAsText(simdjson::dom::element e, json::Writer& w) {
+  simdjson::dom::object obj;
+  simdjson::dom::array arr;
+  if (e.get_object().get(obj) == simdjson::SUCCESS) {
+    w.BeginObject();
+    for (auto [key, value] : obj) {
+      if ((key == "labels" || key == "annotations") && value.is_object()) {
+        w.Key(std::string(key) + "Text");
+        w.String(simdjson::minify(value));
+        continue;
+      }
+      w.Key(key);
+      WriteMapsAsText(value, w);
+    }
+    w.EndObject();
+  } else if (e.get_array().get(arr) == simdjson::SUCCESS) {
+    w.BeginArray();
+    for (auto value : arr) WriteMapsAsText(value, w);
+    w.EndArray();
+  } else {
+    w.Raw(simdjson::minify(e));
+  }
 }
 
 std::optional<uint64_t> ParseVersion(std::string_view rv) {
@@ -81,6 +107,33 @@ std::string DocumentIdFor(const event::Event& ev, DocumentId mode) {
   return {};
 }
 
+std::string MapsAsText(std::string_view document) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(document.data(), document.size()).get(root) != simdjson::SUCCESS) {
+    return std::string(document);
+  }
+  std::string out;
+  out.reserve(document.size() + 64);
+  json::Writer w(&out);
+  WriteMapsAsText(root, w);
+  return out;
+}
+
+std::vector<std::string_view> BulkDocuments(const BulkBody& body) {
+  std::vector<std::string_view> docs;
+  std::string_view rest = body.ndjson;
+  bool action = true;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    if (!action) docs.push_back(line);
+    action = !action;
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  }
+  return docs;
+}
+
 std::string FormatTimestamp(int64_t unix_micros) {
   int64_t secs = unix_micros / 1000000;
   int64_t micros = unix_micros % 1000000;
@@ -99,7 +152,7 @@ std::string FormatTimestamp(int64_t unix_micros) {
 }
 
 void EncodeBulk(std::span<const event::EventPtr> batch, const SearchConfig& config, bool with_type,
-                std::chrono::system_clock::time_point now, BulkBody* out) {
+                std::chrono::system_clock::time_point now, BulkBody* out, Reshape reshape) {
   out->ndjson.clear();
   out->sent.clear();
   out->items.assign(batch.size(), Verdict::kDelivered);
@@ -111,16 +164,24 @@ void EncodeBulk(std::span<const event::EventPtr> batch, const SearchConfig& conf
   const bool per_event_index = config.index_format && config.index_format->has_layout() &&
                                config.index_time == IndexTime::kEvent;
   std::string batch_index = config.index_format ? config.index_format->Format(now) : config.index;
+  common::LineFormat reshaped;
+  const common::LineFormat* format = &config.format;
+  if (reshape != Reshape::kNone && !config.format.encode.dedot) {
+    reshaped = config.format;
+    reshaped.encode.dedot = true;
+    format = &reshaped;
+  }
   std::string document;
   for (size_t i = 0; i < batch.size(); ++i) {
     const event::Event& ev = *batch[i];
     document.clear();
-    if (auto r = AppendSearchDocument(batch[i], config.format, &document); !r) {
+    if (auto r = AppendSearchDocument(batch[i], *format, &document); !r) {
       out->items[i] = Verdict::kReject;
       out->item_reasons[i] = r.error().message;
       ++out->rejected;
       continue;
     }
+    if (reshape == Reshape::kMapsAsText) document = MapsAsText(document);
     int64_t seen = ev.LastSeenMicros();
     if (config.op_type == OpType::kCreate && !config.format.layout) {
       // Data streams need @timestamp; the reference shape has none.

@@ -27,6 +27,16 @@
 
 namespace kv::sinks::search {
 
+// How documents are changed to get past a mapping conflict on their labels
+// or annotations (the sink's second and third tries; README "Mapping
+// conflicts"). The `_id` and index stay the same.
+enum class Reshape {
+  kNone,        // as configured
+  kDeDot,       // label and annotation keys de-dotted ('.' -> '_'), as with deDot: true
+  kMapsAsText,  // de-dotted, and every `labels` or `annotations` object replaced by
+                // `labelsText` / `annotationsText`: that object's JSON as one string
+};
+
 struct BulkBody {
   std::string ndjson;                     // the request body, every line ending in '\n'
   std::vector<size_t> sent;               // for each action in order, its index in the batch
@@ -41,9 +51,20 @@ std::string DocumentIdFor(const event::Event& ev, DocumentId mode);
 // Encodes `batch` into `out` (cleared first). `with_type` adds the legacy
 // `_type` of config.type. `now` is the processing time (indexFormat,
 // @timestamp fallback). An event whose layout fails to render is left out
-// and marked kReject; every other event gets one action.
+// and marked kReject; every other event gets one action. `reshape` changes
+// every document of the batch (see Reshape).
 void EncodeBulk(std::span<const event::EventPtr> batch, const SearchConfig& config, bool with_type,
-                std::chrono::system_clock::time_point now, BulkBody* out);
+                std::chrono::system_clock::time_point now, BulkBody* out,
+                Reshape reshape = Reshape::kNone);
+
+// `document` (a JSON object) with every member named `labels` or
+// `annotations` whose value is an object, at any depth, replaced by
+// `labelsText` / `annotationsText` holding that object's JSON text. Other
+// members are kept in order; a document that is not JSON is returned as is.
+std::string MapsAsText(std::string_view document);
+
+// The document lines of `body`, one per action in order.
+std::vector<std::string_view> BulkDocuments(const BulkBody& body);
 
 // "2024-05-01T10:00:00.123Z" (UTC, milliseconds): the @timestamp added to
 // documents sent with op_type create (data streams require one).

@@ -51,12 +51,22 @@ Verdict ClassifyItemStatus(int64_t status) {
   return Verdict::kReject;
 }
 
+bool IsMappingConflict(std::string_view type, std::string_view reason) {
+  if (type == "mapper_parsing_exception" || type == "document_parsing_exception") return true;
+  if (type != "illegal_argument_exception") return false;
+  for (std::string_view word : {"field", "mapper", "mapping"}) {
+    if (reason.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 bool RejectsMappingType(const http::Response& response) {
   return response.status == 400 && response.body.find("[_type]") != std::string::npos;
 }
 
 SendOutcome ClassifyBulk(const Result<http::Response>& response, std::string_view what,
-                         const BulkBody& body) {
+                         const BulkBody& body, std::vector<size_t>* mapping_conflicts) {
+  if (mapping_conflicts) mapping_conflicts->clear();
   if (!response || response->status < 200 || response->status >= 300) {
     SendOutcome out = common::ClassifyHttp(response, what);
     if (response && response->status == 413) {
@@ -124,6 +134,7 @@ SendOutcome ClassifyBulk(const Result<http::Response>& response, std::string_vie
       if (tally.retry++ == 0) tally.first_retry = why;
     } else {
       if (tally.reject++ == 0) tally.first_reject = why;
+      if (mapping_conflicts && IsMappingConflict(type, reason)) mapping_conflicts->push_back(at);
     }
     out.item_reasons[at] = std::move(why);
   }

@@ -18,9 +18,14 @@
 //   other 4xx                       kReject (mapping errors, bad documents, a
 //                                   missing index with auto-create off)
 // Items the encoder already rejected stay kReject.
+//
+// A rejected item whose error is a mapping conflict (IsMappingConflict) is
+// also listed in `mapping_conflicts`, when given: the sink may send it again
+// reshaped (sink.cc, README "Mapping conflicts").
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "http/client.h"
 #include "sinks/search/encoder.h"
@@ -30,8 +35,16 @@
 namespace kv::sinks::search {
 
 // `what` names the request for reasons ("POST http://host:9200/_bulk").
+// `mapping_conflicts` (cleared first) gets the batch index of every item
+// rejected with a mapping conflict.
 SendOutcome ClassifyBulk(const Result<http::Response>& response, std::string_view what,
-                         const BulkBody& body);
+                         const BulkBody& body, std::vector<size_t>* mapping_conflicts = nullptr);
+
+// True for an item error that says the document does not fit the index's
+// mapping: mapper_parsing_exception, document_parsing_exception (newer
+// engines), or illegal_argument_exception whose reason names a field, a
+// mapper or a mapping (a type clash).
+bool IsMappingConflict(std::string_view type, std::string_view reason);
 
 // The verdict for one item's HTTP status.
 Verdict ClassifyItemStatus(int64_t status);

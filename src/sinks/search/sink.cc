@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <optional>
 
 #include "aws/credentials.h"
@@ -31,10 +32,12 @@ Result<std::string> ReadSecretFile(const std::string& path) {
 class SearchSink final : public Sink {
  public:
   SearchSink(SearchConfig config, std::string receiver, Clock& clock,
-             std::shared_ptr<::kv::aws::CredentialProvider> credentials, std::string region)
+             std::shared_ptr<::kv::aws::CredentialProvider> credentials, std::string region,
+             std::function<void(uint64_t)> count_reshaped)
       : config_(std::move(config)),
         receiver_(std::move(receiver)),
         clock_(clock),
+        count_reshaped_(std::move(count_reshaped)),
         hosts_(config_.hosts, clock),
         credentials_(std::move(credentials)) {
     if (config_.aws) {
@@ -57,7 +60,8 @@ class SearchSink final : public Sink {
 
   SendOutcome Send(std::span<const event::EventPtr> batch) override {
     if (batch.empty()) return {};  // nothing to send: delivered, no reason to log
-    EncodeBulk(batch, config_, with_type_, clock_.WallNow(), &body_);
+    const auto now = clock_.WallNow();
+    EncodeBulk(batch, config_, with_type_, now, &body_);
     if (body_.sent.empty()) {
       SendOutcome out;
       out.items = body_.items;
@@ -73,28 +77,13 @@ class SearchSink final : public Sink {
       return out;
     }
     if (config_.sniff && (!next_sniff_ || clock_.SteadyNow() >= *next_sniff_)) Sniff(auth);
-    Result<http::Response> response = Fail(ErrorCode::kUnavailable, "no host");
-    std::string what;
-    for (size_t i : hosts_.Order()) {
-      what = "POST " + DisplayHost(hosts_.host(i)) + "/_bulk";
-      http::Request req = BuildBulkRequest(hosts_.host(i), body_.ndjson, config_, auth);
-      if (auto signed_ok = Sign(req); !signed_ok) {
-        SendOutcome out;
-        out.request = Verdict::kRetry;
-        out.reason = signed_ok.error().message;
-        return out;
-      }
-      response = client_.Do(req, config_.tls);
-      if (!ShouldFailOver(response)) {
-        hosts_.MarkOk(i);
-        break;
-      }
-      hosts_.MarkFailed(i);
-      if (hosts_.size() > 1) {
-        spdlog::warn(
-            "receiver {}: {} failed ({}); trying the next host", receiver_, what,
-            response ? "HTTP " + std::to_string(response->status) : response.error().message);
-      }
+    std::string what, sign_error;
+    Result<http::Response> response = Post(body_.ndjson, auth, &what, &sign_error);
+    if (!sign_error.empty()) {
+      SendOutcome out;
+      out.request = Verdict::kRetry;
+      out.reason = sign_error;
+      return out;
     }
     if (response && with_type_ && !config_.type.empty() && RejectsMappingType(*response)) {
       with_type_ = false;
@@ -107,10 +96,124 @@ class SearchSink final : public Sink {
       out.reason = what + ": mapping type refused; resending without it";
       return out;
     }
-    return ClassifyBulk(response, what, body_);
+    std::vector<size_t> conflicts;
+    SendOutcome out = ClassifyBulk(response, what, body_, &conflicts);
+    if (!conflicts.empty()) ResendReshaped(batch, now, auth, std::move(conflicts), &out);
+    return out;
   }
 
  private:
+  // POSTs `ndjson` to the next host in turn, failing over as hosts_ says.
+  // `what` names the last request made. A request that cannot be signed is
+  // not sent: `sign_error` says why.
+  Result<http::Response> Post(const std::string& ndjson, const HeaderAuth& auth, std::string* what,
+                              std::string* sign_error) {
+    Result<http::Response> response = Fail(ErrorCode::kUnavailable, "no host");
+    for (size_t i : hosts_.Order()) {
+      *what = "POST " + DisplayHost(hosts_.host(i)) + "/_bulk";
+      http::Request req = BuildBulkRequest(hosts_.host(i), ndjson, config_, auth);
+      if (auto signed_ok = Sign(req); !signed_ok) {
+        *sign_error = signed_ok.error().message;
+        return response;
+      }
+      response = client_.Do(req, config_.tls);
+      if (!ShouldFailOver(response)) {
+        hosts_.MarkOk(i);
+        break;
+      }
+      hosts_.MarkFailed(i);
+      if (hosts_.size() > 1) {
+        spdlog::warn(
+            "receiver {}: {} failed ({}); trying the next host", receiver_, *what,
+            response ? "HTTP " + std::to_string(response->status) : response.error().message);
+      }
+    }
+    return response;
+  }
+
+  // The items of `batch` at `conflicts` were refused for a mapping conflict
+  // (response.h). Each is sent again with its labels and annotations
+  // de-dotted, and what is still refused so once more with them as text
+  // (encoder.h, Reshape); same _id, same index. A try that would send the
+  // same document again is skipped. Their verdicts and reasons in `out` are
+  // replaced by the last try's; what is still refused is rejected as before.
+  void ResendReshaped(std::span<const event::EventPtr> batch,
+                      std::chrono::system_clock::time_point now, const HeaderAuth& auth,
+                      std::vector<size_t> conflicts, SendOutcome* out) {
+    // The document each conflicting event was last sent as.
+    std::vector<std::string> last(batch.size());
+    {
+      auto docs = BulkDocuments(body_);
+      for (size_t k = 0; k < body_.sent.size() && k < docs.size(); ++k) {
+        last[body_.sent[k]] = std::string(docs[k]);
+      }
+    }
+    size_t tried = 0, delivered = 0;  // distinct documents
+    std::vector<bool> resent(batch.size(), false);
+    std::string first_conflict = out->item_reasons[conflicts.front()];
+    for (Reshape shape : {Reshape::kDeDot, Reshape::kMapsAsText}) {
+      if (conflicts.empty()) break;
+      // Keep the events whose document this shape changes.
+      std::vector<event::EventPtr> events;
+      for (size_t at : conflicts) events.push_back(batch[at]);
+      EncodeBulk(events, config_, with_type_, now, &reshape_body_, shape);
+      auto docs = BulkDocuments(reshape_body_);
+      std::vector<size_t> changed;  // batch indices
+      for (size_t k = 0; k < reshape_body_.sent.size() && k < docs.size(); ++k) {
+        size_t at = conflicts[reshape_body_.sent[k]];
+        if (docs[k] != last[at]) changed.push_back(at);
+      }
+      if (changed.empty()) continue;
+      if (changed.size() != events.size()) {
+        events.clear();
+        for (size_t at : changed) events.push_back(batch[at]);
+        EncodeBulk(events, config_, with_type_, now, &reshape_body_, shape);
+        docs = BulkDocuments(reshape_body_);
+      }
+      for (size_t k = 0; k < reshape_body_.sent.size() && k < docs.size(); ++k) {
+        last[changed[reshape_body_.sent[k]]] = std::string(docs[k]);
+      }
+      for (size_t at : changed) {
+        if (resent[at]) continue;
+        resent[at] = true;
+        ++tried;
+      }
+      std::string what, sign_error;
+      Result<http::Response> response = Post(reshape_body_.ndjson, auth, &what, &sign_error);
+      if (!sign_error.empty()) response = Fail(ErrorCode::kUnavailable, sign_error);
+      std::vector<size_t> again;  // indices into `changed`
+      SendOutcome sub = ClassifyBulk(response, what, reshape_body_, &again);
+      for (size_t k = 0; k < changed.size(); ++k) {
+        size_t at = changed[k];
+        Verdict v = sub.items.empty() ? sub.request : sub.items[k];
+        out->items[at] = v;
+        out->item_reasons[at] = sub.items.empty() || sub.item_reasons[k].empty()
+                                    ? (v == Verdict::kDelivered ? std::string() : sub.reason)
+                                    : sub.item_reasons[k];
+        if (v == Verdict::kDelivered) ++delivered;
+      }
+      if (sub.retry_after && !out->retry_after) out->retry_after = sub.retry_after;
+      conflicts.clear();
+      for (size_t k : again) conflicts.push_back(changed[k]);
+    }
+    if (tried == 0) return;
+    out->reason += "; " + std::to_string(tried) +
+                   " sent again reshaped after a mapping conflict, " + std::to_string(delivered) +
+                   " taken";
+    if (delivered == 0) return;
+    if (count_reshaped_) count_reshaped_(delivered);
+    if (!warned_reshape_) {
+      warned_reshape_ = true;
+      spdlog::warn(
+          "receiver {}: {} documents were refused for a mapping conflict on their labels or "
+          "annotations ({}) and taken once reshaped (keys de-dotted, or the maps as text); so "
+          "they stop being reshaped, set deDot: true on the receiver, or create an index "
+          "template mapping labels as flat/keyword: see docs/receivers/opensearch.md#mapping-"
+          "conflicts",
+          receiver_, delivered, first_conflict);
+    }
+  }
+
   // SigV4 when configured; a no-op otherwise.
   Result<void> Sign(http::Request& req) {
     if (!signer_) return {};
@@ -214,6 +317,7 @@ class SearchSink final : public Sink {
   const SearchConfig config_;
   const std::string receiver_;
   Clock& clock_;
+  const std::function<void(uint64_t)> count_reshaped_;
   std::unique_ptr<::kv::aws::Signer> signer_;
   // Owned by the worker thread.
   HostPool hosts_;
@@ -222,6 +326,8 @@ class SearchSink final : public Sink {
   // clusters pass 1 MiB; a 64 MiB answer must not.
   http::Client client_{8 * http::kClassifyBodyBytes};
   BulkBody body_;
+  BulkBody reshape_body_;  // the tries after a mapping conflict
+  bool warned_reshape_ = false;
   bool with_type_ = true;  // until the server refuses `_type`
   std::optional<std::chrono::steady_clock::time_point> next_sniff_;  // unset: at the first send
 };
@@ -241,8 +347,10 @@ Result<std::unique_ptr<Sink>> BuildSearchSink(const SearchConfig& config, const 
     if (!resolved) return tl::unexpected(resolved.error());
     access = std::move(*resolved);
   }
+  if (ctx.count_reshaped) ctx.count_reshaped(0);
   return std::unique_ptr<Sink>(new SearchSink(config, ctx.receiver_name, *ctx.clock,
-                                              std::move(access.credentials), access.region));
+                                              std::move(access.credentials), access.region,
+                                              ctx.count_reshaped));
 }
 
 }  // namespace kv::sinks::search

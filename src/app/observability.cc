@@ -137,6 +137,15 @@ ReceiverHistograms RegisterReceiverHistograms(server::Registry& registry) {
   return h;
 }
 
+server::CounterFamily* RegisterReshapedCounter(server::Registry& registry) {
+  auto family = registry.AddCounterFamily(
+      "receiver_documents_reshaped_total",
+      "Documents the receiver's peer took only after their labels and annotations were reshaped "
+      "(keys de-dotted, or the maps as text) for a mapping conflict.",
+      {"receiver"});
+  return family ? *family : nullptr;
+}
+
 void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t i) {
   const auto& ws = hub.worker_stats(i);
   const auto& ss = hub.spool(i).stats();

@@ -47,6 +47,11 @@ struct ReceiverHistograms {
   server::HistogramFamily* send_seconds = nullptr;
 };
 ReceiverHistograms RegisterReceiverHistograms(server::Registry& registry);
+// receiver_documents_reshaped_total{receiver}: documents a receiver's peer
+// took only after a mapping conflict made the sink reshape them
+// (sinks/search/README.md). Null when the registry refuses it.
+server::CounterFamily* RegisterReshapedCounter(server::Registry& registry);
+
 void ExportReceiver(server::Registry& registry, const delivery::Hub& hub, size_t index);
 
 // The checkpoint's freshness: the last durable watch position, and under

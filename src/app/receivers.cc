@@ -11,7 +11,8 @@ Receivers::Receivers(delivery::Hub& hub, server::Registry& registry, Clock& cloc
       registry_(registry),
       clock_(clock),
       aws_(clock),
-      histograms_(RegisterReceiverHistograms(registry)) {
+      histograms_(RegisterReceiverHistograms(registry)),
+      reshaped_(RegisterReshapedCounter(registry)) {
   hub_.SetSendObserver([this](size_t i, size_t events, std::chrono::nanoseconds took) {
     ObserveSend(i, events, took);
   });
@@ -29,7 +30,16 @@ void Receivers::ObserveSend(size_t index, size_t events, std::chrono::nanosecond
 }
 
 Result<std::unique_ptr<sinks::Sink>> Receivers::Build(const ReceiverConfig& rc) {
-  sinks::SinkContext ctx{rc.name, &clock_, &aws_};
+  sinks::SinkContext ctx{rc.name, &clock_, &aws_, {}};
+  if (reshaped_) {
+    // The child is made at the sink's first call (its build), so only the
+    // kinds that reshape show the series.
+    ctx.count_reshaped = [family = reshaped_, name = rc.name,
+                          counter = static_cast<server::Counter*>(nullptr)](uint64_t n) mutable {
+      if (!counter) counter = &family->WithLabels({name});
+      counter->Inc(n);
+    };
+  }
   auto sink = rc.build(ctx);
   if (!sink) return Fail(sink.error().code, "receiver " + rc.name + ": " + sink.error().message);
   return sink;

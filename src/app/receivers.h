@@ -58,6 +58,7 @@ class Receivers {
   sinks::common::AwsAccessPool aws_;  // shared by every receiver's build
   uint64_t disk_budget_ = 0;
   ReceiverHistograms histograms_;
+  server::CounterFamily* reshaped_;  // receiver_documents_reshaped_total; null if refused
 
   std::mutex mu_;  // guards the two vectors (grown by reloads, read by workers)
   std::vector<server::Histogram*> batch_size_;

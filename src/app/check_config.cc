@@ -16,6 +16,7 @@ int CheckConfig(const std::string& file, bool strict_env) {
   try {
     Config cfg = Load(file, {.unset_env_is_warning = !strict_env});
     PrintProblems(cfg.warnings);
+    PrintProblems(cfg.advice);
     std::printf("%s: OK (%zu receivers)\n", file.c_str(), cfg.receivers.size());
     return 0;
   } catch (const config::Error& e) {

@@ -75,6 +75,31 @@ void ParseLeaderElection(const config::Node& le, LeaderElectionConfig* lc) {
 
 // The `receivers:` list into cfg->receivers (each with the top-level
 // delivery defaults under its own overrides); returns their names in order.
+// Advice for check-config on receiver `r` of `kind`: a search receiver that
+// keeps the dots of label keys (deDot false, the reference's default) is
+// one mapping conflict away from reshaped documents in an index made by
+// hand or by dynamic mapping (sinks/search/README.md).
+void ReceiverAdvice(const config::Node& r, const sinks::ReceiverKind& kind, Config* cfg) {
+  if (kind.key != "opensearch" && kind.key != "elasticsearch") return;
+  config::Node body = r.Child(kind.key);
+  if (!body.IsMap()) return;
+  config::Node dedot = body.Child("deDot");
+  if (dedot.Defined() && dedot.yaml().IsScalar() && dedot.yaml().Scalar() == "true") return;
+  config::Problem p;
+  p.file = body.file();
+  p.line = body.line();
+  p.column = 1;
+  p.key_path = body.path();
+  p.warning = true;
+  p.message =
+      "deDot is false: label and annotation keys keep their dots, so in an index whose mapping "
+      "was made dynamically `app: web` and `app.kubernetes.io/name` cannot both be indexed; "
+      "kubevents then resends the refused documents reshaped (counted in "
+      "receiver_documents_reshaped_total). Set deDot: true on the receiver, or create an index "
+      "template mapping labels as flat/keyword: see docs/receivers/opensearch.md#mapping-conflicts";
+  cfg->advice.push_back(std::move(p));
+}
+
 std::vector<std::string> ParseReceivers(const config::Node& root, Config* cfg) {
   std::vector<std::string> names;
   config::Node receivers = root.Child("receivers");
@@ -98,6 +123,7 @@ std::vector<std::string> ParseReceivers(const config::Node& root, Config* cfg) {
     delivery::DeliveryConfig dc = cfg->delivery;
     if (r.IsMap()) dc = delivery::ParseDeliveryConfig(r.Child("delivery"), dc, false);
     const sinks::ReceiverKind* kind = sinks::KindOf(r);
+    if (kind) ReceiverAdvice(r, *kind, cfg);
     UpdatesConfig updates = DefaultUpdates(kind != nullptr && kind->chat);
     if (r.IsMap()) updates = ParseUpdates(r.Child("updates"), updates);
     // `updates` is the pipeline's, not the receiver's: changing it keeps

@@ -63,6 +63,9 @@ struct Config {
   std::vector<ReceiverConfig> receivers;
   std::shared_ptr<route::Tree> route;
   std::vector<config::Problem> warnings;
+  // check-config only (not logged at run): advice on a config that works,
+  // e.g. a search receiver without deDot (ReceiverAdvice).
+  std::vector<config::Problem> advice;
 };
 
 // Every top-level key, for validation and the documentation test.

@@ -63,6 +63,22 @@ TEST(AppConfig, ThrottlePeriodIsADeprecatedAlias) {
   EXPECT_NE(cfg.warnings[0].ToString().find("deprecated"), std::string::npos);
 }
 
+TEST(AppConfig, SearchReceiverWithoutDeDotGetsAdviceForCheckConfigOnly) {
+  Config cfg = Parse(
+      "route: {}\nreceivers:\n"
+      "- {name: os, opensearch: {hosts: ['http://h:9200'], index: ev}}\n"
+      "- {name: es, elasticsearch: {hosts: ['http://h:9200'], index: ev, deDot: true}}\n"
+      "- {name: s, stdout: {}}\n",
+      "c.yaml");
+  EXPECT_TRUE(cfg.warnings.empty());
+  ASSERT_EQ(cfg.advice.size(), 1u);
+  std::string text = cfg.advice[0].ToString();
+  EXPECT_NE(text.find("c.yaml:3"), std::string::npos) << text;
+  EXPECT_NE(text.find("deDot is false"), std::string::npos) << text;
+  EXPECT_NE(text.find("Set deDot: true on the receiver"), std::string::npos) << text;
+  EXPECT_NE(text.find("docs/receivers/opensearch.md#mapping-conflicts"), std::string::npos) << text;
+}
+
 TEST(AppConfig, NamespaceListsAndEventsApi) {
   Config cfg = Parse(R"(
 namespaces: {include: [a, b], exclude: [c]}

@@ -1,5 +1,5 @@
 // /readyz's watch check: what it says while the watcher lists, watches or
-// cannot reach the API server.
+// cannot reach the API server; the reshaped-documents counter.
 #include "app/observability.h"
 
 #include <gtest/gtest.h>
@@ -34,6 +34,24 @@ TEST(WatchReadiness, ConnectedStandbyAndUnreachable) {
   w.connected.store(true);
   EXPECT_TRUE(WatchReadiness(w, true).ok);
   EXPECT_EQ(WatchReadiness(w, true).detail, "connected");
+}
+
+TEST(ReshapedCounter, CountsPerReceiverUnderItsPrefixedName) {
+  server::Registry registry;
+  server::CounterFamily* family = RegisterReshapedCounter(registry);
+  ASSERT_NE(family, nullptr);
+  family->WithLabels({"os"}).Inc(2);
+  family->WithLabels({"es"});
+  std::string text = registry.Render();
+  EXPECT_NE(text.find("# TYPE kubevents_receiver_documents_reshaped_total counter"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kubevents_receiver_documents_reshaped_total{receiver=\"os\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kubevents_receiver_documents_reshaped_total{receiver=\"es\"} 0"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -205,12 +205,12 @@ class SearchSink final : public Sink {
     if (!warned_reshape_) {
       warned_reshape_ = true;
       spdlog::warn(
-          "receiver {}: {} documents were refused for a mapping conflict on their labels or "
+          "receiver {}: {} {} refused for a mapping conflict on their labels or "
           "annotations ({}) and taken once reshaped (keys de-dotted, or the maps as text); so "
           "they stop being reshaped, set deDot: true on the receiver, or create an index "
           "template mapping labels as flat/keyword: see docs/receivers/opensearch.md#mapping-"
           "conflicts",
-          receiver_, delivered, first_conflict);
+          receiver_, delivered, delivered == 1 ? "document was" : "documents were", first_conflict);
     }
   }
 

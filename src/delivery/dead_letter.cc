@@ -22,6 +22,12 @@ Result<void> DeadLetter::Write(const event::Event& ev, const std::string& reason
   w.String(reason);
   w.Key("idempotencyKey");
   w.String(ev.IdempotencyKey());
+  if (!ev.api_group.empty()) {
+    // The event below is in the core/v1 shape; `kubevents redrive` needs
+    // to know which API it came from to spool it as the watcher did.
+    w.Key("apiGroup");
+    w.String(ev.api_group);
+  }
   w.Key("event");
   w.Raw(event::EncodeJson(ev));
   w.EndObject();

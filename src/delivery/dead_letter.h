@@ -2,7 +2,9 @@
 // document, an authentication failure, retries past the configured age)
 // are appended here, one JSON line each, with the reason, so nothing is
 // silently lost and an operator can replay them:
-//   {"time":"...","receiver":"...","reason":"...","idempotencyKey":"uid/rv","event":{...}}
+//   {"time":"...","receiver":"...","reason":"...","idempotencyKey":"uid/rv",
+//    ["apiGroup":"events.k8s.io",] "event":{...}}
+// (`kubevents redrive`, app/redrive.h, queues them again.)
 // The file is opened for each batch of writes (rare by nature), so it may
 // be moved away at any time. Every file operation goes through the Env.
 //

@@ -38,6 +38,19 @@ Result<int> LockDataDir(const std::filesystem::path& dir) {
   return fd;
 }
 
+Result<std::unique_ptr<kube::Checkpointer>> OpenLocalCheckpoint(const std::filesystem::path& dir,
+                                                                bool fsync_every_line, Env& env,
+                                                                Clock& clock) {
+  kube::CheckpointerOptions options;
+  options.journal = dir / "checkpoint.journal";
+  options.fsync_every_line = fsync_every_line;
+  auto store = std::make_unique<kube::FileCheckpointStore>(env, dir / "checkpoint.json");
+  auto cp = kube::Checkpointer::Open(std::move(store), options, env, clock);
+  if (!cp)
+    return Fail(cp.error().code, "checkpoint in " + dir.string() + ": " + cp.error().message);
+  return cp;
+}
+
 std::string ReplicaId(const std::filesystem::path& dir, Rng& rng) {
   auto path = dir / "replica-id";
   if (auto text = files::Read(path); text && !text->empty()) return *text;

@@ -4,10 +4,14 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "app/config.h"
 #include "app/run.h"
+#include "kube/checkpoint.h"
+#include "util/clock.h"
+#include "util/env.h"
 #include "util/result.h"
 #include "util/rng.h"
 
@@ -22,6 +26,12 @@ std::filesystem::path DataDir(const RunOptions& options, const Config& config);
 // one spool would deliver each other's events twice. kIo naming the
 // directory when it cannot be created or another process holds it.
 Result<int> LockDataDir(const std::filesystem::path& dir);
+
+// The local checkpoint in `dir` (checkpoint.json and checkpoint.journal),
+// as `run` and `redrive` open it.
+Result<std::unique_ptr<kube::Checkpointer>> OpenLocalCheckpoint(const std::filesystem::path& dir,
+                                                                bool fsync_every_line, Env& env,
+                                                                Clock& clock);
 
 // A stable id for this data directory (`<dir>/replica-id`, written once),
 // recorded in the checkpoints it writes.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/redrive.h"
 #include "app/run.h"
 #include "app/version.h"
 
@@ -74,6 +75,20 @@ int main(int argc, char** argv) {
   auto* route_cmd = app.add_subcommand("route-test", "show which receivers an event reaches");
   route_cmd->add_option("-c,--config", route_config, "config file")->required();
   route_cmd->add_option("-e,--event", route_event, "event JSON file")->required();
+  kv::app::RedriveCommand redrive;
+  auto* redrive_cmd = app.add_subcommand(
+      "redrive", "queue a receiver's dead letters again for the next run (offline)");
+  redrive_cmd->add_option("-r,--receiver", redrive.receiver, "the receiver's name")->required();
+  redrive_cmd->add_option("--since", redrive.since,
+                          "only events dead-lettered since this RFC 3339 time or duration "
+                          "(90m, 2h, 7d) ago");
+  redrive_cmd->add_flag("--dry-run", redrive.dry_run, "print what would be queued; change nothing");
+  redrive_cmd->add_option("-c,--config", redrive.config_file,
+                          "config file (default: embedded defaults)");
+  redrive_cmd
+      ->add_option("--data-dir", redrive.data_dir,
+                   "data directory (default: config dataDir, else /var/lib/kubevents)")
+      ->envname("KUBEVENTS_DATA_DIR");
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -87,5 +102,6 @@ int main(int argc, char** argv) {
   }
   if (*check_cmd) return kv::app::CheckConfig(check_file, strict_env);
   if (*route_cmd) return kv::app::RouteTest(route_config, route_event);
+  if (*redrive_cmd) return kv::app::RunRedrive(redrive);
   return kv::app::Run(run);
 }

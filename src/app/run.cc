@@ -18,6 +18,7 @@
 #include "app/observability.h"
 #include "app/pipeline.h"
 #include "app/receivers.h"
+#include "app/redrive.h"
 #include "app/reload.h"
 #include "app/signals.h"
 #include "app/source.h"
@@ -55,21 +56,6 @@ std::optional<Config> LoadForRun(const RunOptions& options) {
   }
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w.ToString());
   return cfg;
-}
-
-// The watcher's durable state in `data_dir`: what was emitted, and where
-// to resume.
-Result<std::unique_ptr<kube::Checkpointer>> OpenCheckpoint(const std::filesystem::path& data_dir,
-                                                           const Config& cfg, Env& env,
-                                                           Clock& clock) {
-  kube::CheckpointerOptions options;
-  options.journal = data_dir / "checkpoint.journal";
-  options.fsync_every_line = cfg.delivery.fsync == delivery::FsyncPolicy::kAlways;
-  auto store = std::make_unique<kube::FileCheckpointStore>(env, data_dir / "checkpoint.json");
-  auto cp = kube::Checkpointer::Open(std::move(store), options, env, clock);
-  if (!cp)
-    return Fail(cp.error().code, "checkpoint in " + data_dir.string() + ": " + cp.error().message);
-  return cp;
 }
 
 // On becoming leader (at once without leader election): resume from the
@@ -204,9 +190,15 @@ int Run(const RunOptions& options) {
     }
     spdlog::info("serving /metrics, /healthz and /readyz on port {}", http.port());
   }
-  auto checkpointer = OpenCheckpoint(data_dir, cfg, env, clock);
+  auto checkpointer = OpenLocalCheckpoint(
+      data_dir, cfg.delivery.fsync == delivery::FsyncPolicy::kAlways, env, clock);
   if (!checkpointer) return Stop(checkpointer.error().message);
   kube::Checkpointer& cp = **checkpointer;
+  // Before anything is committed: a `kubevents redrive` that stopped half
+  // way is settled by the committed seq (app/redrive.h).
+  if (auto r = ResolveInterruptedRedrives(data_dir, cp.committed_event_seq(), env); !r) {
+    return Stop("dead letters in " + data_dir.string() + ": " + r.error().message);
+  }
   const std::string replica_id = ReplicaId(data_dir, rng);
   cp.set_writer(replica_id);
 

@@ -1,0 +1,308 @@
+#include "app/redrive.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "../support/temp_dir.h"
+#include "app/data_dir.h"
+#include "delivery/dead_letter.h"
+#include "delivery/hub.h"
+#include "delivery/spool.h"
+#include "kube/checkpoint.h"
+#include "util/files.h"
+
+namespace kv::app {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::hours;
+
+class RedriveTest : public ::testing::Test {
+ protected:
+  RedriveTest() : clock(Clock::WallTime(std::chrono::seconds(1'800'000'000))) {}
+
+  fs::path Dir() const { return tmp.path(); }
+  fs::path DeadLetters() const { return Dir() / "deadletter" / "hook.jsonl"; }
+  fs::path SpoolDir() const { return Dir() / "spool" / "hook"; }
+
+  static event::Event Make(const std::string& uid) {
+    event::Event ev;
+    ev.metadata.uid = uid;
+    ev.metadata.resource_version = "7";
+    ev.metadata.name = "n-" + uid;
+    ev.metadata.namespace_ = "default";
+    ev.reason = "Failed";
+    ev.type = "Warning";
+    return ev;
+  }
+
+  // Dead-letters `uid` now, then moves the clock an hour on.
+  void DeadLetter(const std::string& uid, delivery::DeadLetter& dl) {
+    ASSERT_TRUE(dl.Write(Make(uid), "400 Bad Request"));
+    clock.Advance(hours(1));
+  }
+
+  // A checkpoint that has committed event seqs up to 5 (the watcher's).
+  void CommitSomeEvents() {
+    auto cp = OpenLocalCheckpoint(Dir(), true, env, clock);
+    ASSERT_TRUE(cp);
+    for (int i = 0; i < 5; ++i) (*cp)->NextEventSeq();
+    ASSERT_TRUE((*cp)->Position("1234"));
+  }
+
+  Result<RedriveReport> DoRedrive(RedriveOptions options) {
+    auto cp = OpenLocalCheckpoint(Dir(), true, env, clock);
+    EXPECT_TRUE(cp);
+    options.receiver = "hook";
+    return Redrive(Dir(), options, **cp, env, clock);
+  }
+
+  // What the next `run` finds: the checkpoint, then the spool recovered
+  // up to its committed seq (Hub::Recover); the keys it would deliver.
+  std::vector<std::string> NextRunDelivers(uint64_t* committed = nullptr,
+                                           std::string* position = nullptr) {
+    auto cp = OpenLocalCheckpoint(Dir(), true, env, clock);
+    EXPECT_TRUE(cp);
+    EXPECT_TRUE(ResolveInterruptedRedrives(Dir(), (*cp)->committed_event_seq(), env));
+    if (committed) *committed = (*cp)->committed_event_seq();
+    if (position) *position = (*cp)->TakeRecovered().resource_version;
+    delivery::SpoolOptions so;
+    so.dir = SpoolDir();
+    auto spool = delivery::Spool::Open(so, env, clock);
+    EXPECT_TRUE(spool);
+    EXPECT_TRUE((*spool)->TruncateAfter((*cp)->committed_event_seq()));
+    (*spool)->Publish();
+    std::vector<std::string> keys;
+    while (!(*spool)->Empty()) {
+      for (const auto& e :
+           (*spool)->Take(100, 1 << 30, std::chrono::milliseconds(0), clock.SteadyNow())) {
+        keys.push_back(e.event->IdempotencyKey());
+      }
+      EXPECT_TRUE((*spool)->Ack());
+    }
+    return keys;
+  }
+
+  std::string Read(const fs::path& p) { return files::Read(p).value_or("<absent>"); }
+
+  kv::testing::TempDir tmp;
+  PosixEnv env;
+  FakeClock clock;
+};
+
+TEST_F(RedriveTest, QueuesEveryDeadLetterWithItsKeyAndTheySurviveTheNextStart) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  DeadLetter("b", dl);
+  auto report = DoRedrive({});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->selected, 2u);
+  EXPECT_EQ(report->first_key, "a/7");
+  EXPECT_EQ(report->last_key, "b/7");
+  EXPECT_EQ(report->first_event_seq, 6u);
+  EXPECT_EQ(report->last_event_seq, 7u);
+  uint64_t committed = 0;
+  std::string position;
+  EXPECT_EQ(NextRunDelivers(&committed, &position), (std::vector<std::string>{"a/7", "b/7"}));
+  EXPECT_EQ(committed, 7u);            // the next watcher's events come after them
+  EXPECT_EQ(position, "1234");         // the resume point is unchanged
+  EXPECT_EQ(Read(DeadLetters()), "");  // moved out, nothing left
+  ASSERT_EQ(report->redriven_files.size(), 1u);
+  EXPECT_NE(Read(report->redriven_files[0]).find("\"idempotencyKey\":\"a/7\""), std::string::npos);
+  // A second redrive has nothing to queue.
+  auto again = DoRedrive({});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->selected, 0u);
+}
+
+class NullSink final : public sinks::Sink {
+ public:
+  sinks::SendOutcome Send(std::span<const event::EventPtr>) override { return {}; }
+};
+
+class ZeroRng final : public Rng {
+ public:
+  double Uniform() override { return 0.0; }
+};
+
+TEST_F(RedriveTest, TheHubsRecoveryKeepsThemAndNewEventsComeAfter) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  ASSERT_TRUE(DoRedrive({}));
+  // As `run` starts: checkpoint, hub, Recover at the committed seq.
+  auto cp = OpenLocalCheckpoint(Dir(), true, env, clock);
+  ASSERT_TRUE(cp);
+  ZeroRng rng;
+  delivery::Hub hub(Dir(), delivery::FsyncPolicy::kAlways, std::chrono::seconds(1), env, rng,
+                    clock);
+  ASSERT_TRUE(hub.Add("hook", std::make_unique<NullSink>(), delivery::DeliveryConfig{}));
+  ASSERT_TRUE(hub.Recover((*cp)->committed_event_seq()));
+  EXPECT_EQ(hub.spool(0).stats().pending_events.load(), 1u);
+  EXPECT_EQ((*cp)->NextEventSeq(), 7u);  // the watcher's next event
+}
+
+TEST_F(RedriveTest, SinceSelectsByDeadLetterTimeAndTheRestStays) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("old", dl);  // now - 3h
+  DeadLetter("mid", dl);  // now - 2h
+  DeadLetter("new", dl);  // now - 1h
+  auto since = ParseSince("150m", clock.WallNow());
+  ASSERT_TRUE(since);
+  auto report = DoRedrive({.since_micros = since});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->selected, 2u);
+  EXPECT_EQ(report->kept, 1u);
+  EXPECT_EQ(NextRunDelivers(), (std::vector<std::string>{"mid/7", "new/7"}));
+  std::string rest = Read(DeadLetters());
+  EXPECT_NE(rest.find("\"old\""), std::string::npos);
+  EXPECT_EQ(rest.find("\"mid\""), std::string::npos);
+  EXPECT_EQ(std::count(rest.begin(), rest.end(), '\n'), 1);
+  // The file still takes new dead letters after the old line.
+  DeadLetter("later", dl);
+  EXPECT_NE(Read(DeadLetters()).find("\"later\""), std::string::npos);
+}
+
+TEST_F(RedriveTest, ReadsTheRotatedFileFirst) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("u1", dl);
+  DeadLetter("u2", dl);
+  ASSERT_TRUE(env.Rename(DeadLetters(), fs::path(DeadLetters()) += ".1"));  // as a rotation does
+  delivery::DeadLetter after("hook", DeadLetters(), env, clock);
+  DeadLetter("u3", after);
+  auto report = DoRedrive({});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(NextRunDelivers(), (std::vector<std::string>{"u1/7", "u2/7", "u3/7"}));
+  EXPECT_FALSE(*env.FileExists(fs::path(DeadLetters()) += ".1"));
+  EXPECT_EQ(report->redriven_files.size(), 2u);
+}
+
+TEST_F(RedriveTest, DryRunChangesNothing) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  DeadLetter("b", dl);
+  const std::string before = Read(DeadLetters());
+  const std::string journal = Read(Dir() / "checkpoint.journal");
+  auto report = DoRedrive({.dry_run = true});
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->selected, 2u);
+  EXPECT_EQ(report->first_key, "a/7");
+  EXPECT_EQ(report->last_key, "b/7");
+  EXPECT_EQ(Read(DeadLetters()), before);
+  EXPECT_EQ(Read(Dir() / "checkpoint.journal"), journal);
+  EXPECT_FALSE(*env.FileExists(SpoolDir()));
+  EXPECT_EQ(env.ListDir(Dir() / "deadletter")->size(), 1u);
+}
+
+TEST_F(RedriveTest, UnreadableLinesStayAndDoNotStopTheRest) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  {
+    auto f = env.OpenFile(DeadLetters(), {.append = true});
+    ASSERT_TRUE(f);
+    ASSERT_TRUE((*f)->Append("{\"torn\n"));
+  }
+  auto report = DoRedrive({});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->selected, 1u);
+  EXPECT_EQ(report->unreadable, 1u);
+  EXPECT_EQ(Read(DeadLetters()), "{\"torn\n");
+}
+
+TEST_F(RedriveTest, ACrashBeforeTheCommitLosesNothingAndQueuesNothing) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  const std::string before = Read(DeadLetters());
+  // What steps 1 and 2 leave: the rest and pending files, and a record
+  // past the committed seq.
+  ASSERT_TRUE(files::WriteAtomic(fs::path(DeadLetters()) += ".rest", ""));
+  ASSERT_TRUE(files::WriteAtomic(fs::path(DeadLetters()) += ".redrive-pending", "S 6 6\n"));
+  {
+    delivery::SpoolOptions so;
+    so.dir = SpoolDir();
+    auto spool = delivery::Spool::Open(so, env, clock);
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE((*spool)->Append(std::make_shared<event::Event>(Make("a")), 6));
+    ASSERT_TRUE((*spool)->Sync());
+  }
+  EXPECT_TRUE(NextRunDelivers().empty());
+  EXPECT_EQ(Read(DeadLetters()), before);
+  EXPECT_EQ(env.ListDir(Dir() / "deadletter")->size(), 1u);
+  // And a redrive then queues it once.
+  ASSERT_TRUE(DoRedrive({}));
+  EXPECT_EQ(NextRunDelivers(), (std::vector<std::string>{"a/7"}));
+}
+
+TEST_F(RedriveTest, ACrashAfterTheCommitIsFinishedWithoutQueuingTwice) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  DeadLetter("b", dl);
+  ASSERT_TRUE(DoRedrive({}));
+  // Put back what the rotation did, as if the crash came right after the
+  // journal line: the dead letters in place, rest and pending files there.
+  auto redriven = env.ListDir(Dir() / "deadletter");
+  ASSERT_TRUE(redriven);
+  std::string moved;
+  for (const auto& n : *redriven) {
+    if (n.find(".redriven-") != std::string::npos) moved = n;
+  }
+  ASSERT_FALSE(moved.empty());
+  ASSERT_TRUE(env.Rename(Dir() / "deadletter" / moved, DeadLetters()));
+  ASSERT_TRUE(files::WriteAtomic(fs::path(DeadLetters()) += ".rest", ""));
+  ASSERT_TRUE(files::WriteAtomic(fs::path(DeadLetters()) += ".redrive-pending", "S 6 7\n"));
+  // A redrive now settles it first: nothing is left to queue.
+  auto again = DoRedrive({});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->selected, 0u);
+  EXPECT_EQ(NextRunDelivers(), (std::vector<std::string>{"a/7", "b/7"}));
+  EXPECT_EQ(Read(DeadLetters()), "");
+  EXPECT_TRUE(*env.FileExists(Dir() / "deadletter" / ("hook.jsonl.redriven-S")));
+}
+
+TEST_F(RedriveTest, RefusedWhileAnInstanceHoldsTheDataDir) {
+  auto held = LockDataDir(Dir());
+  ASSERT_TRUE(held);
+  auto second = LockDataDir(Dir());
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("in use by another kubevents process"), std::string::npos);
+  // The command itself, on a config with the receiver.
+  auto config = tmp.Write("c.yaml",
+                          "receivers:\n  - name: hook\n    stdout: {}\nroute:\n"
+                          "  routes:\n    - match:\n        - receiver: hook\n");
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  const std::string before = Read(DeadLetters());
+  EXPECT_EQ(
+      RunRedrive({.receiver = "hook", .config_file = config.string(), .data_dir = Dir().string()}),
+      1);
+  EXPECT_EQ(Read(DeadLetters()), before);
+  ::close(*held);
+  EXPECT_EQ(
+      RunRedrive({.receiver = "hook", .config_file = config.string(), .data_dir = Dir().string()}),
+      0);
+  EXPECT_EQ(Read(DeadLetters()), "");
+}
+
+TEST(ParseSinceTest, TimesAndDurations) {
+  const Clock::WallTime now{std::chrono::seconds(1000000)};
+  EXPECT_EQ(ParseSince("90m", now), (1000000 - 5400) * int64_t{1000000});
+  EXPECT_EQ(ParseSince("2h", now), (1000000 - 7200) * int64_t{1000000});
+  EXPECT_EQ(ParseSince("1d", now), (1000000 - 86400) * int64_t{1000000});
+  EXPECT_EQ(ParseSince("1970-01-01T00:00:10Z", now), 10 * int64_t{1000000});
+  EXPECT_FALSE(ParseSince("2x", now));
+  EXPECT_FALSE(ParseSince("h", now));
+  EXPECT_FALSE(ParseSince("-1h", now));
+  EXPECT_FALSE(ParseSince("yesterday", now));
+}
+
+}  // namespace
+}  // namespace kv::app

@@ -23,7 +23,7 @@ def test_every_flag_is_in_the_command_line_table_of_configuration_md():
     section = doc[doc.index("\n## Command line"):]
     section = section[:section.index("\n## ", 1)]
     flags = set()
-    for command in ("run", "check-config", "route-test"):
+    for command in ("run", "check-config", "route-test", "redrive"):
         res = run(command, "--help")
         assert res.returncode == 0, res.stderr
         flags |= set(re.findall(r"(--[a-z][a-z-]*)", res.stdout)) - {"--help"}

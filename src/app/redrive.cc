@@ -251,12 +251,26 @@ Result<RedriveReport> Redrive(const fs::path& data_dir, const RedriveOptions& op
   const Files f = FilesOf(data_dir, dir_name);
   RedriveReport report;
 
-  // What an interrupted redrive left is settled first (see redrive.h).
+  if (!checkpointer.had_state()) {
+    // Dead letters come from a run, which leaves a checkpoint; committing
+    // into none would make the next start take an empty one for its own
+    // (and skip the first start's maxEventAge cutoff).
+    return Fail(ErrorCode::kNotFound,
+                "no checkpoint in " + data_dir.string() + ": not the data dir of a kubevents run");
+  }
+  // What an interrupted redrive left is settled first (see redrive.h); a
+  // dry run changes nothing, so it only says so.
   const uint64_t committed = checkpointer.committed_event_seq();
-  if (!options.dry_run) {
-    if (auto r = ResolveInterruptedRedrives(data_dir, committed, env); !r) {
-      return tl::unexpected(r.error());
+  if (options.dry_run) {
+    auto pending = env.FileExists(f.pending);
+    if (!pending) return tl::unexpected(pending.error());
+    if (*pending) {
+      return Fail(ErrorCode::kIo,
+                  "an interrupted redrive is pending (" + f.pending.string() +
+                      "): redrive without --dry-run, or kubevents run, settles it first");
     }
+  } else if (auto r = ResolveInterruptedRedrives(data_dir, committed, env); !r) {
+    return tl::unexpected(r.error());
   }
 
   simdjson::dom::parser parser;

@@ -268,7 +268,29 @@ TEST_F(RedriveTest, ACrashAfterTheCommitIsFinishedWithoutQueuingTwice) {
   EXPECT_TRUE(*env.FileExists(Dir() / "deadletter" / ("hook.jsonl.redriven-S")));
 }
 
+TEST_F(RedriveTest, RefusedWithoutACheckpoint) {
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  const std::string before = Read(DeadLetters());
+  auto report = DoRedrive({});
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().message.find("no checkpoint"), std::string::npos);
+  EXPECT_EQ(Read(DeadLetters()), before);
+}
+
+TEST_F(RedriveTest, ADryRunRefusesWhileARedriveIsPending) {
+  CommitSomeEvents();
+  delivery::DeadLetter dl("hook", DeadLetters(), env, clock);
+  DeadLetter("a", dl);
+  ASSERT_TRUE(files::WriteAtomic(fs::path(DeadLetters()) += ".redrive-pending", "S 6 6\n"));
+  auto report = DoRedrive({.dry_run = true});
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().message.find("interrupted redrive is pending"), std::string::npos);
+  EXPECT_TRUE(*env.FileExists(fs::path(DeadLetters()) += ".redrive-pending"));
+}
+
 TEST_F(RedriveTest, RefusedWhileAnInstanceHoldsTheDataDir) {
+  CommitSomeEvents();
   auto held = LockDataDir(Dir());
   ASSERT_TRUE(held);
   auto second = LockDataDir(Dir());

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../support/temp_dir.h"
+#include "../testing/fault_env.h"
 #include "app/data_dir.h"
 #include "delivery/dead_letter.h"
 #include "delivery/hub.h"
@@ -312,6 +313,105 @@ TEST_F(RedriveTest, RefusedWhileAnInstanceHoldsTheDataDir) {
       RunRedrive({.receiver = "hook", .config_file = config.string(), .data_dir = Dir().string()}),
       0);
   EXPECT_EQ(Read(DeadLetters()), "");
+}
+
+// A redrive that fails at any file system call (it stops there, as after a
+// crash) followed by a power loss: the next start (and a redrive after it)
+// finds each dead letter either queued or still dead-lettered, never both,
+// never neither, and never queued twice.
+TEST(RedriveFaultTest, AFailureAndAPowerLossAtAnyCallLosesAndDoublesNothing) {
+  using kv::testing::FaultEnv;
+  using kv::testing::FsOp;
+  const std::vector<std::string> all = {"a/7", "b/7", "c/7"};
+  auto setup = [](const fs::path& dir, Env& env, FakeClock& clock) {
+    auto cp = OpenLocalCheckpoint(dir, true, env, clock);
+    ASSERT_TRUE(cp);
+    for (int i = 0; i < 5; ++i) (*cp)->NextEventSeq();
+    ASSERT_TRUE((*cp)->Position("1234"));
+    delivery::DeadLetter dl("hook", dir / "deadletter" / "hook.jsonl", env, clock);
+    for (const char* uid : {"a", "b", "c"}) {
+      event::Event ev;
+      ev.metadata.uid = uid;
+      ev.metadata.resource_version = "7";
+      ASSERT_TRUE(dl.Write(ev, "400"));
+    }
+  };
+  auto redrive = [](const fs::path& dir, Env& env, FakeClock& clock) -> Result<RedriveReport> {
+    auto cp = OpenLocalCheckpoint(dir, true, env, clock);
+    if (!cp) return tl::unexpected(cp.error());
+    return Redrive(dir, {.receiver = "hook"}, **cp, env, clock);
+  };
+  // What the next start finds: the keys queued, and those still dead-lettered.
+  auto state = [](const fs::path& dir, Env& env, FakeClock& clock) {
+    std::pair<std::vector<std::string>, std::vector<std::string>> out;
+    auto cp = OpenLocalCheckpoint(dir, true, env, clock);
+    EXPECT_TRUE(cp);
+    EXPECT_TRUE(ResolveInterruptedRedrives(dir, (*cp)->committed_event_seq(), env));
+    delivery::SpoolOptions so;
+    so.dir = dir / "spool" / "hook";
+    auto spool = delivery::Spool::Open(so, env, clock);
+    EXPECT_TRUE(spool);
+    EXPECT_TRUE((*spool)->TruncateAfter((*cp)->committed_event_seq()));
+    (*spool)->Publish();
+    for (const auto& e :
+         (*spool)->Take(100, 1 << 30, std::chrono::milliseconds(0), clock.SteadyNow())) {
+      out.first.push_back(e.event->IdempotencyKey());
+    }
+    for (const char* name : {"hook.jsonl.1", "hook.jsonl"}) {
+      auto text = files::Read(dir / "deadletter" / name);
+      if (!text) continue;
+      size_t at = 0;
+      while ((at = text->find("\"idempotencyKey\":\"", at)) != std::string::npos) {
+        at += 18;
+        out.second.push_back(text->substr(at, text->find('"', at) - at));
+      }
+    }
+    std::sort(out.first.begin(), out.first.end());
+    std::sort(out.second.begin(), out.second.end());
+    return out;
+  };
+
+  const std::vector<FsOp> ops = {FsOp::kOpen,       FsOp::kAppend,    FsOp::kWrite,
+                                 FsOp::kTruncate,   FsOp::kSync,      FsOp::kRename,
+                                 FsOp::kUnlink,     FsOp::kSyncDir,   FsOp::kReadFile,
+                                 FsOp::kFileExists, FsOp::kCreateDirs};
+  std::map<FsOp, size_t> counts;
+  {
+    kv::testing::TempDir tmp;
+    PosixEnv posix;
+    FakeClock clock;
+    setup(tmp.path(), posix, clock);
+    FaultEnv env(posix);
+    ASSERT_TRUE(redrive(tmp.path(), env, clock));
+    for (FsOp op : ops) counts[op] = env.calls(op);
+  }
+  size_t cases = 0;
+  for (FsOp op : ops) {
+    for (size_t nth = 1; nth <= counts[op]; ++nth) {
+      SCOPED_TRACE("op " + std::to_string(static_cast<int>(op)) + " call " + std::to_string(nth));
+      kv::testing::TempDir tmp;
+      PosixEnv posix;
+      FakeClock clock(Clock::WallTime(std::chrono::seconds(1'800'000'000)));
+      setup(tmp.path(), posix, clock);
+      FaultEnv env(posix);
+      env.Inject({.op = op, .nth = static_cast<int>(nth)});
+      (void)redrive(tmp.path(), env, clock);
+      env.ClearFaults();
+      env.PowerLoss();
+      auto [queued, dead] = state(tmp.path(), posix, clock);
+      std::vector<std::string> both = queued;
+      both.insert(both.end(), dead.begin(), dead.end());
+      std::sort(both.begin(), both.end());
+      EXPECT_EQ(both, all) << "queued " << queued.size() << ", dead " << dead.size();
+      // A redrive then queues whatever is left, once.
+      ASSERT_TRUE(redrive(tmp.path(), posix, clock));
+      auto [finally_queued, finally_dead] = state(tmp.path(), posix, clock);
+      EXPECT_EQ(finally_queued, all);
+      EXPECT_TRUE(finally_dead.empty());
+      ++cases;
+    }
+  }
+  EXPECT_GT(cases, 20u);
 }
 
 TEST(ParseSinceTest, TimesAndDurations) {

@@ -80,8 +80,14 @@ Result<kube::Checkpoint> ClusterCheckpoint::TakeOver(kube::Checkpoint local, boo
                                                      delivery::Hub& hub) {
   auto loaded = store_->Load();
   if (!loaded) {
-    return Fail(loaded.error().code,
-                "cannot read the cluster checkpoint: " + loaded.error().message);
+    std::string hint;
+    if (loaded.error().code == ErrorCode::kUnauthorized) {
+      hint = " (RBAC: get, create and update on configmaps in namespace " + namespace_ +
+             ", the Lease's: set POD_NAMESPACE or the kubeconfig context's namespace to move both)";
+    }
+    return Fail(loaded.error().code, "cannot read the cluster checkpoint (configmap " + namespace_ +
+                                         "/" + lease_name_ +
+                                         "-checkpoint): " + loaded.error().message + hint);
   }
   kube::Checkpoint state = std::move(local);
   std::vector<kube::Checkpoint::Handover> handovers;

@@ -139,12 +139,18 @@ std::string StripTags(std::string_view s) {
 }
 
 // Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+bool Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Keeps the start (what failed) and the end (where formatters append the
+// verdict, e.g. "...; not retried"), cut at UTF-8 character boundaries.
 std::string Cut(std::string s, size_t max) {
   if (s.size() <= max) return s;
-  size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  s.resize(end);
-  return s + "...";
+  size_t tail = max / 3;
+  size_t head = max - tail;
+  while (head > 0 && Continuation(s[head])) --head;
+  size_t from = s.size() - tail;
+  while (from < s.size() && Continuation(s[from])) ++from;
+  return s.substr(0, head) + "..." + s.substr(from);
 }
 
 }  // namespace

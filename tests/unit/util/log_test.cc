@@ -33,13 +33,17 @@ TEST(ShortReason, KeepsWhatFollowsAWholePage) {
             "HTTP 403 (HTML page: Forbidden) (authentication or authorization failed)");
 }
 
-TEST(ShortReason, CutsALongReasonAtACharacterBoundary) {
+TEST(ShortReason, KeepsTheStartAndTheEndOfALongReasonAtCharacterBoundaries) {
   std::string long_reason(150, 'a');
   long_reason += "\xc3\xa9\xc3\xa9\xc3\xa9";  // é: two bytes each
-  long_reason += std::string(100, 'b');
-  std::string out = ShortReason(long_reason, 151);
-  EXPECT_EQ(out, std::string(150, 'a') + "...");
-  EXPECT_EQ(ShortReason(long_reason, 152), std::string(150, 'a') + "\xc3\xa9...");
+  long_reason += std::string(100, 'b') + "; not retried";
+  // 151: a head of 101 bytes, a tail of 50.
+  EXPECT_EQ(ShortReason(long_reason, 151),
+            std::string(101, 'a') + "..." + std::string(37, 'b') + "; not retried");
+  std::string accents = std::string(99, 'a') + "\xc3\xa9\xc3\xa9" + std::string(60, 'c') +
+                        "\xc3\xa9" + std::string(49, 'd');
+  // The head's cut falls inside an é (byte 100), the tail's too (50 from the end).
+  EXPECT_EQ(ShortReason(accents, 150), std::string(99, 'a') + "..." + std::string(49, 'd'));
   EXPECT_LE(ShortReason(std::string(10000, 'x')).size(), 203u);
 }
 

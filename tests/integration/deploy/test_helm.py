@@ -201,11 +201,11 @@ def test_chart_deployment_matches_deploy(helm_template, kustomized):
     assert [v["name"] for v in chart["volumes"]] == [v["name"] for v in plain["volumes"]]
 
 
-def check_config(text, tmp_path, env=None):
+def check_config(text, tmp_path, env=None, args=()):
     path = tmp_path / "rendered-config.yaml"
     path.write_text(text)
-    return subprocess.run([Kubevents.binary(), "check-config", str(path)], capture_output=True, text=True,
-                          env=env)
+    return subprocess.run([Kubevents.binary(), "check-config", *args, str(path)], capture_output=True,
+                          text=True, env=env)
 
 
 def test_config_value_becomes_a_valid_kubevents_config(helm_template, tmp_path):
@@ -218,7 +218,12 @@ def test_config_value_becomes_a_valid_kubevents_config(helm_template, tmp_path):
     assert "${CLUSTER_NAME}" in full  # passed through for kubevents to expand
     res = check_config(full, tmp_path, env={"PATH": "/usr/bin:/bin", "CLUSTER_NAME": "prod"})
     assert res.returncode == 0, res.stdout + res.stderr
+    # Unset where the check runs: a warning (it is set at run time), an
+    # error with --strict-env.
     res = check_config(full, tmp_path, env={"PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0 and "CLUSTER_NAME" in res.stdout + res.stderr, res.stdout + res.stderr
+    assert "set at run time" in res.stdout + res.stderr
+    res = check_config(full, tmp_path, env={"PATH": "/usr/bin:/bin"}, args=["--strict-env"])
     assert res.returncode != 0 and "CLUSTER_NAME" in res.stdout + res.stderr
 
 

@@ -13,6 +13,7 @@
 #include "delivery/hub.h"
 #include "delivery/spool.h"
 #include "kube/checkpoint.h"
+#include "server/metrics.h"
 #include "util/files.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -34,6 +35,7 @@ fs::path WithSuffix(const fs::path& p, std::string_view suffix) {
 
 // The files of one receiver's dead letters.
 struct Files {
+  std::string name;  // the receiver's directory name (Hub::DirName)
   fs::path dir;
   fs::path live;  // R.jsonl
   fs::path old;   // R.jsonl.1
@@ -43,6 +45,7 @@ struct Files {
 
 Files FilesOf(const fs::path& data_dir, const std::string& dir_name) {
   Files f;
+  f.name = dir_name;
   f.dir = data_dir / "deadletter";
   f.live = f.dir / (dir_name + ".jsonl");
   f.old = WithSuffix(f.live, ".1");
@@ -83,6 +86,35 @@ std::optional<Pending> DecodePending(std::string_view text) {
 
 Result<bool> Exists(Env& env, const fs::path& p) { return env.FileExists(p); }
 
+constexpr std::string_view kHistoryName = "redrive-history.jsonl";
+
+std::string EncodeRecord(const RedriveRecord& r) {
+  return "{\"receiver\":\"" + r.receiver_dir + "\",\"stamp\":\"" + r.stamp +
+         "\",\"firstEventSeq\":" + std::to_string(r.first_event_seq) +
+         ",\"lastEventSeq\":" + std::to_string(r.last_event_seq) + "}\n";
+}
+
+// Adds `record` to the redrive history unless a line with its receiver and
+// stamp is there (a rotation finished after a crash comes here twice).
+// Rewritten whole and atomically: it holds one short line per redrive.
+Result<void> RecordInHistory(const fs::path& dir, const RedriveRecord& record, Env& env) {
+  const fs::path path = dir / std::string(kHistoryName);
+  auto there = Exists(env, path);
+  if (!there) return tl::unexpected(there.error());
+  std::string text;
+  if (*there) {
+    auto read = env.ReadFile(path);
+    if (!read) return tl::unexpected(read.error());
+    text = std::move(*read);
+    if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  }
+  auto known = ParseRedriveHistory(text);
+  for (const auto& r : known) {
+    if (r.receiver_dir == record.receiver_dir && r.stamp == record.stamp) return {};
+  }
+  return files::WriteAtomic(env, path, text + EncodeRecord(record));
+}
+
 // Step 4: the dead-letter files become `.redriven-<stamp>` and the rest
 // file takes the live name. Idempotent: while the rest file exists, the
 // live file (if any) is still the original one.
@@ -103,6 +135,9 @@ Result<void> FinishRotation(const Files& f, const Pending& p, Env& env,
     if (auto r = env.Rename(f.rest, f.live); !r) return r;
     if (auto r = env.SyncDir(f.dir); !r) return r;
   }
+  // Before the pending file goes, so a crash here records it on the retry.
+  const RedriveRecord record{f.name, p.stamp, p.first_seq, p.last_seq};
+  if (auto r = RecordInHistory(f.dir, record, env); !r) return r;
   if (auto r = env.Unlink(f.pending); !r) return r;
   return env.SyncDir(f.dir);
 }
@@ -243,6 +278,72 @@ Result<size_t> ResolveInterruptedRedrives(const fs::path& data_dir, uint64_t com
     if (auto r = Resolve(f, committed_event_seq, env); !r) return tl::unexpected(r.error());
   }
   return found;
+}
+
+std::vector<RedriveRecord> ParseRedriveHistory(std::string_view text) {
+  std::vector<RedriveRecord> out;
+  simdjson::dom::parser parser;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    simdjson::dom::element root;
+    std::string_view receiver, stamp;
+    uint64_t first = 0, last = 0;
+    if (line.empty() || parser.parse(line.data(), line.size()).get(root) ||
+        root["receiver"].get(receiver) || root["stamp"].get(stamp) ||
+        root["firstEventSeq"].get(first) || root["lastEventSeq"].get(last) || last < first) {
+      continue;  // a line this version cannot read is left alone
+    }
+    out.push_back({std::string(receiver), std::string(stamp), first, last});
+  }
+  return out;
+}
+
+Result<std::vector<RedriveRecord>> ReadRedriveHistory(const fs::path& data_dir, Env& env) {
+  const fs::path path = data_dir / "deadletter" / std::string(kHistoryName);
+  auto there = Exists(env, path);
+  if (!there) return tl::unexpected(there.error());
+  if (!*there) return std::vector<RedriveRecord>{};
+  auto text = env.ReadFile(path);
+  if (!text) return tl::unexpected(text.error());
+  return ParseRedriveHistory(*text);
+}
+
+void ReportRedrives(const fs::path& data_dir, const delivery::Hub& hub, server::Registry& registry,
+                    Env& env) {
+  auto history = ReadRedriveHistory(data_dir, env);
+  if (!history) {
+    spdlog::warn("dead letters: the redrive history cannot be read: {}", history.error().message);
+    return;
+  }
+  if (history->empty()) return;
+  auto family = registry.AddCounterFamily(
+      "deadletter_redriven_events_total",
+      "Dead-lettered events queued again by `kubevents redrive` (from the data dir's redrive "
+      "history, so it survives restarts).",
+      {"receiver"});
+  for (size_t i = 0; i < hub.size(); ++i) {
+    const std::string dir = delivery::Hub::DirName(hub.name(i));
+    const auto oldest = hub.spool(i).OldestPendingEventSeq();
+    uint64_t total = 0;
+    for (const auto& r : *history) {
+      if (r.receiver_dir != dir) continue;
+      total += r.events();
+      // The spool is in event-seq order, so a pending record at or before
+      // the redrive's last one means the redrive's records are not all
+      // delivered yet.
+      if (oldest && *oldest <= r.last_event_seq) {
+        spdlog::info(
+            "receiver {}: delivering the {} dead letters queued again by kubevents redrive at {} "
+            "(event seqs {}..{}), with their original idempotency keys",
+            hub.name(i), r.events(), r.stamp, r.first_event_seq, r.last_event_seq);
+      }
+    }
+    if (total > 0 && family) (*family)->WithLabels({hub.name(i)}).Inc(total);
+  }
 }
 
 Result<RedriveReport> Redrive(const fs::path& data_dir, const RedriveOptions& options,

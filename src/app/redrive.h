@@ -29,6 +29,7 @@
 //   3. the journal line (the commit point), synced;
 //   4. rename `R.jsonl` to `R.jsonl.redriven-<stamp>` and `R.jsonl.1` to
 //      `R.jsonl.1.redriven-<stamp>`, then `R.jsonl.rest` to `R.jsonl`;
+//      add the redrive to `redrive-history.jsonl` (RedriveRecord below);
 //      then remove the pending file.
 // A crash before 3 leaves records past the committed seq (cut at the next
 // start, as any uncommitted record) and the dead-letter files untouched. A
@@ -60,6 +61,12 @@
 namespace kv::kube {
 class Checkpointer;
 }
+namespace kv::delivery {
+class Hub;
+}
+namespace kv::server {
+class Registry;
+}
 
 namespace kv::app {
 
@@ -84,6 +91,31 @@ struct RedriveReport {
   uint64_t last_event_seq = 0;
   std::vector<std::filesystem::path> redriven_files;  // where the old files went
 };
+
+// One committed redrive, as `deadletter/redrive-history.jsonl` keeps it
+// (a line is added when its rotation finishes, once even after a crash):
+// what `run` reports at its start (the counter
+// deadletter_redriven_events_total, and a log line while its records are
+// still in the receiver's spool).
+struct RedriveRecord {
+  std::string receiver_dir;  // delivery::Hub::DirName of the receiver
+  std::string stamp;         // when it ran (the suffix of its .redriven- files)
+  uint64_t first_event_seq = 0;
+  uint64_t last_event_seq = 0;
+  uint64_t events() const { return last_event_seq - first_event_seq + 1; }
+};
+// The records of `text` (the history file); unreadable lines are skipped.
+std::vector<RedriveRecord> ParseRedriveHistory(std::string_view text);
+// The history of `data_dir` (empty when there is none).
+Result<std::vector<RedriveRecord>> ReadRedriveHistory(const std::filesystem::path& data_dir,
+                                                      Env& env);
+
+// At `run`'s start, after the spools are recovered: the counter
+// deadletter_redriven_events_total{receiver} from the history, and one log
+// line per redrive whose records are still in its receiver's spool (they
+// are delivered now). A history that cannot be read is logged and skipped.
+void ReportRedrives(const std::filesystem::path& data_dir, const delivery::Hub& hub,
+                    server::Registry& registry, Env& env);
 
 // Parses --since: an RFC 3339 time, or a duration back from `now` (a
 // number with s, m, h or d, e.g. "90m", "2h", "7d"). nullopt when neither.

@@ -219,6 +219,7 @@ int Run(const RunOptions& options) {
   uint64_t recover_up_to = cp.committed_event_seq();
   if (auto* cc = leadership.cluster_checkpoint()) recover_up_to = cc->RecoverUpTo(recover_up_to);
   if (auto r = hub.Recover(recover_up_to); !r) return Stop(r.error().message);
+  ReportRedrives(data_dir, hub, registry, env);
   hub.AddSyncTarget([&cp] { return cp.Sync(); });
   hub.Start();
 

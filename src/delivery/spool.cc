@@ -577,6 +577,12 @@ bool Spool::Empty() const {
   return pending_.empty();
 }
 
+std::optional<uint64_t> Spool::OldestPendingEventSeq() const {
+  std::lock_guard lock(mu_);
+  if (pending_.empty()) return std::nullopt;
+  return pending_.front().event_seq;
+}
+
 bool Spool::NothingReadable() const {
   std::lock_guard lock(mu_);
   return published_ == 0;

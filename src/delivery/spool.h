@@ -61,6 +61,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,9 @@ class Spool {
   void Interrupt();
 
   bool Empty() const;
+  // The event seq of the oldest record not yet acknowledged; nullopt when
+  // the spool is empty.
+  std::optional<uint64_t> OldestPendingEventSeq() const;
   // No published record is left (appended but unpublished ones may be).
   bool NothingReadable() const;
   const SpoolStats& stats() const { return stats_; }

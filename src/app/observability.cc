@@ -103,7 +103,15 @@ void ExportEnricher(server::Registry& registry, const kube::EnricherStats& e) {
            C("lookup_forbidden_total", "Lookups refused by RBAC (403).", e.forbidden),
            C("lookup_errors_total", "Lookups that failed otherwise.", e.errors),
            C("lookup_timeouts_total", "Events that went on before their lookup finished.",
-             e.timeouts)}),
+             e.timeouts),
+           C("lookup_deferred_total",
+             "Listed events that went on without waiting for their lookup (it fills the cache "
+             "for the events after them).",
+             e.deferred),
+           C("lookup_skipped_total",
+             "Events not looked up: their kind was refused (403) lately, or the lookup queue was "
+             "full.",
+             e.skipped)}),
       "lookups");
 }
 

@@ -31,7 +31,9 @@ void Pipeline::Emit(event::Event ev, bool update, const kube::EmittedSet::State&
   if (update && !routing->emit_updates) {
     stats_.updates_skipped.fetch_add(1, std::memory_order_relaxed);
   } else {
-    if (enricher_) enricher_->Enrich(ev);
+    if (enricher_) {
+      enricher_->Enrich(ev, !(listing_ && listing_->load(std::memory_order_relaxed)));
+    }
     BindThrottles(routing);
     Route(ev, update, *routing);
   }

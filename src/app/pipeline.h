@@ -72,6 +72,10 @@ class Pipeline final : public kube::WatchConsumer {
            PipelineStats& stats, Clock& clock);
 
   void SetRouting(std::shared_ptr<const Routing> routing) { routing_.store(std::move(routing)); }
+  // While `*listing` (the watcher's stats) is true, events do not wait for
+  // their lookups (kube::Enricher::Enrich): a list of thousands of events
+  // must not go at the pace of kubeQPS lookups. Before the watcher runs.
+  void SetListing(const std::atomic<bool>* listing) { listing_ = listing; }
 
   // kube::WatchConsumer (watcher thread).
   void Emit(event::Event ev, bool update, const kube::EmittedSet::State& remembered,
@@ -117,6 +121,7 @@ class Pipeline final : public kube::WatchConsumer {
   PipelineStats& stats_;
   Clock& clock_;
   std::atomic<std::shared_ptr<const Routing>> routing_;
+  const std::atomic<bool>* listing_ = nullptr;
 
   // Watcher thread only: reused per event so routing allocates nothing.
   std::unique_ptr<route::ReceiverSet> reached_;

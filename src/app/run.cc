@@ -156,10 +156,10 @@ void LogTotals(const Source& source, const Receivers& receivers, const PipelineS
   if (const auto* es = source.enricher_stats()) {
     spdlog::info(
         "lookups: {} cache hits, {} misses, {} shared, {} found, {} not found, {} forbidden, {} "
-        "errors, {} timeouts, {} skipped",
+        "errors, {} timeouts, {} deferred, {} skipped",
         es->hits.load(), es->misses.load(), es->shared.load(), es->found.load(),
         es->not_found.load(), es->forbidden.load(), es->errors.load(), es->timeouts.load(),
-        es->skipped.load());
+        es->deferred.load(), es->skipped.load());
   }
 }
 

@@ -38,11 +38,17 @@ Source::Source(const Config& cfg, std::shared_ptr<kube::Credentials> credentials
                delivery::Hub& hub, kube::Checkpointer& checkpointer, PipelineStats& stats)
     : hub_(hub),
       checkpointer_(checkpointer),
-      client_(std::make_unique<kube::Client>(credentials, limiter, &stop_)),
+      // The watch's own bucket (same kubeQPS/kubeBurst): its list pages and
+      // watch requests never queue behind the lookups' reservations.
+      client_(std::make_unique<kube::Client>(
+          credentials, std::make_shared<kube::RateLimiter>(cfg.kube_qps, cfg.kube_burst, clock),
+          &stop_)),
       enricher_(MakeEnricher(cfg, credentials, limiter, clock, stop_)),
       pipeline_(enricher_.get(), hub, checkpointer, stats, clock),
       watcher_(std::make_unique<kube::Watcher>(WatcherOptionsOf(cfg), *client_, clock, rng, stop_,
-                                               pipeline_)) {}
+                                               pipeline_)) {
+  pipeline_.SetListing(&watcher_->stats().listing);
+}
 
 Source::~Source() { Stop(); }
 

@@ -27,7 +27,9 @@ namespace kv::app {
 
 class Source {
  public:
-  // Every reference must outlive the Source.
+  // Every reference must outlive the Source. `limiter` paces the lookups;
+  // the watch (list pages, watch requests) has a bucket of its own with the
+  // same kubeQPS/kubeBurst, so at most twice kubeQPS goes to the API server.
   Source(const Config& config, std::shared_ptr<kube::Credentials> credentials,
          std::shared_ptr<kube::RateLimiter> limiter, Clock& clock, Rng& rng, delivery::Hub& hub,
          kube::Checkpointer& checkpointer, PipelineStats& stats);

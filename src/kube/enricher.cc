@@ -41,7 +41,7 @@ void Enricher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Enricher::Enrich(event::Event& ev) {
+void Enricher::Enrich(event::Event& ev, bool wait) {
   event::ObjectReference ref = ev.involved_object;
   if (ref.kind.empty() || ref.name.empty()) return;
   if (ref.namespace_.empty()) ref.namespace_ = ev.metadata.namespace_;  // namespaced kinds only
@@ -71,6 +71,10 @@ void Enricher::Enrich(event::Event& ev) {
     queue_.push_back(key);
     ++stats_.misses;
     cv_.notify_all();
+  }
+  if (!wait) {
+    ++stats_.deferred;
+    return;
   }
   clock_.WaitFor(lock, cv_, options_.deadline, [&] { return pending->done || stopping_; });
   if (!pending->done) {

@@ -68,6 +68,7 @@ struct EnricherStats {
   std::atomic<uint64_t> forbidden{0};  // lookups answered 403
   std::atomic<uint64_t> errors{0};     // other failures, unknown kinds included
   std::atomic<uint64_t> timeouts{0};   // events that went on before their lookup ended
+  std::atomic<uint64_t> deferred{0};   // events that did not wait for their lookup (a list)
   std::atomic<uint64_t> skipped{0};    // not looked up: kind forbidden, or queue full
 };
 
@@ -82,8 +83,10 @@ class Enricher {
   // Fills ev.involved_object's labels, annotations, owner_references and
   // deleted from the cache or a lookup; leaves them as they are when the
   // lookup fails or misses the deadline (measured on the clock). Never
-  // throws.
-  void Enrich(event::Event& ev);
+  // throws. With `wait` false (events of a list, which must not go at the
+  // lookups' pace), only the cache is used: a missing object's lookup is
+  // queued for the events after it, and this one goes on at once.
+  void Enrich(event::Event& ev, bool wait = true);
 
   // Waits up to `timeout` (real time: a bound for tests and shutdown, not
   // a deadline the exporter keeps) until no lookup is queued or running;

@@ -99,10 +99,12 @@ class Cluster:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")
 
-    def create_events(self, namespace, names, threads=6, message="bulk test message", reason="BulkTest"):
+    def create_events(self, namespace, names, threads=6, message="bulk test message", reason="BulkTest",
+                      object_of=None):
         """Creates many core/v1 Events fast: `threads` persistent HTTPS
         connections, each POSTing its share. Retries a failed request (the
-        API server may be restarting); 409 (already created) counts as done."""
+        API server may be restarting); 409 (already created) counts as done.
+        `object_of(name)`: the involved Pod's name (default: one of ten)."""
         import http.client
         import threading
         import urllib.parse
@@ -116,7 +118,7 @@ class Cluster:
             return json.dumps({
                 "apiVersion": "v1", "kind": "Event",
                 "metadata": {"name": name, "namespace": namespace},
-                "involvedObject": {"kind": "Pod", "namespace": namespace, "name": "bulk-" + name[-1:],
+                "involvedObject": {"kind": "Pod", "namespace": namespace, "name": object_of(name) if object_of else "bulk-" + name[-1:],
                                    "apiVersion": "v1"},
                 "reason": reason, "message": f"{message} {name}", "type": "Normal", "count": 1,
                 "firstTimestamp": ts, "lastTimestamp": ts,

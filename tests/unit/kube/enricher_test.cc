@@ -110,6 +110,26 @@ TEST(Enricher, FoundObjectAddsLabelsAnnotationsAndOwners) {
   EXPECT_EQ(enricher.stats().found.load(), 1u);
 }
 
+TEST(Enricher, AListedEventDoesNotWaitButItsLookupFillsTheCache) {
+  FakeClock clock;
+  FakeLookups server;
+  server.Answer("web-1", Found("pod-uid", {{"app", "web"}}));
+  Enricher enricher(Options(), server.Fetcher(), clock);
+  // The deadline is long and the fake clock does not move: an event that
+  // waited would hang here.
+  auto listed = EventAbout("Pod", "web-1", "pod-uid");
+  enricher.Enrich(listed, /*wait=*/false);
+  EXPECT_TRUE(listed.involved_object.labels.empty());
+  EXPECT_EQ(enricher.stats().deferred.load(), 1u);
+  ASSERT_TRUE(enricher.WaitIdle(std::chrono::seconds(10)));
+  auto next = EventAbout("Pod", "web-1", "pod-uid");
+  enricher.Enrich(next, /*wait=*/false);
+  EXPECT_EQ(next.involved_object.labels.at("app"), "web");
+  EXPECT_EQ(server.Calls("web-1"), 1);
+  EXPECT_EQ(enricher.stats().hits.load(), 1u);
+  EXPECT_EQ(enricher.stats().timeouts.load(), 0u);
+}
+
 TEST(Enricher, RepeatedEventsOfOneObjectCostOneLookupUntilTheTtlEnds) {
   FakeClock clock;
   FakeLookups server;
